@@ -534,14 +534,22 @@ interface MessageSpec {
 const u32Arb = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((x) => x >>> 0);
 
 const messageArb: fc.Arbitrary<MessageSpec> = fc.record({
-  type: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 65535 })),
+  type: fc.oneof(
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) }, // control messages
+    { weight: 4, arbitrary: fc.integer({ min: 16, max: 30 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 65535 }) },
+  ),
   flags: fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 65535 })),
   seq: fc.oneof(fc.constant(0), u32Arb),
   pid: fc.oneof(fc.constant(0), u32Arb),
   extra: fc.uint8Array({ maxLength: 24 }),
   attrs: fc.array(attrArb, { maxLength: 5 }),
   junk: fc.oneof({ weight: 4, arbitrary: fc.constant(new Uint8Array(0)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 9 }) }),
-  lenMode: fc.constantFrom<MessageSpec['lenMode']>('exact', 'exact', 'exact', 'exact', 'delta', 'short', 'any', 'huge'),
+  lenMode: fc.oneof(
+    { weight: 12, arbitrary: fc.constant<MessageSpec['lenMode']>('exact') },
+    { weight: 3, arbitrary: fc.constantFrom<MessageSpec['lenMode']>('delta', 'short', 'any') },
+    { weight: 1, arbitrary: fc.constant<MessageSpec['lenMode']>('huge') },
+  ),
   delta: fc.integer({ min: -9, max: 9 }),
   anyLen: fc.nat({ max: 0x7fffffff }),
   padded: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
@@ -563,7 +571,10 @@ function encodeMessage(m: MessageSpec): Uint8Array {
 const caseArb: fc.Arbitrary<OracleCase> = fc
   .record({
     messages: fc.array(messageArb, { minLength: 1, maxLength: 4 }),
-    ehs: fc.oneof(fc.constantFrom(0, 4, 8, 12, 16, 20), fc.integer({ min: 0, max: 24 })),
+    ehs: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(0, 4, 8, 12, 16, 20, 24) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 24 }) },
+    ),
     tail: fc.oneof(
       { weight: 4, arbitrary: fc.constant<{ cut: number; junk: Uint8Array }>({ cut: -1, junk: new Uint8Array(0) }) },
       { weight: 1, arbitrary: fc.record({ cut: fc.nat({ max: 400 }), junk: fc.constant(new Uint8Array(0)) }) },
@@ -598,7 +609,7 @@ function compareCases(cases: readonly OracleCase[]): string[] {
 
 describe('libmnl format: random buffers (fast-check)', () => {
   const BATCHES = 4;
-  const PER_BATCH = 1500;
+  const PER_BATCH = 2500;
 
   it.each(Array.from({ length: BATCHES }, (_, i) => i))(
     `batch %i: ${PER_BATCH} random buffers render exactly as libmnl`,
@@ -644,12 +655,10 @@ interface Capture {
   bytes: Uint8Array;
 }
 
-function captureKernelTraffic(): { captures: Capture[]; isolated: boolean } {
+function captureKernelTraffic(): { captures: Capture[] } {
   // In a private netns the script may change things (lo up, an address); otherwise it only reads.
   let run = spawnSync('unshare', ['-n', 'python3', captureScript, '--mutate'], { encoding: 'utf8', timeout: 20_000 });
-  let isolated = true;
   if (run.status !== 0) {
-    isolated = false;
     run = spawnSync('python3', [captureScript], { encoding: 'utf8', timeout: 20_000 });
   }
   if (run.error || run.status !== 0) {
@@ -662,7 +671,7 @@ function captureKernelTraffic(): { captures: Capture[]; isolated: boolean } {
       const [name, ehs, data] = line.split(' ');
       return { name: name!, ehs: Number(ehs), bytes: hex(data ?? '') };
     });
-  return { captures, isolated };
+  return { captures };
 }
 
 let captured: ReturnType<typeof captureKernelTraffic> | undefined;
@@ -701,19 +710,35 @@ describe('libmnl format: real kernel replies', () => {
     expect(out).toBe(runOracle(rt).join(''));
   }, 30_000);
 
-  it('renders every prefix of a real dump exactly as libmnl (0x00 past the end)', () => {
-    const dump = traffic().captures.find((c) => c.name === 'getaddr-dump-reply0')!;
-    const prefixes = Array.from({ length: dump.bytes.length + 1 }, (_, n) => ({
-      name: `getaddr-dump prefix ${n}`,
-      ehs: dump.ehs,
-      bytes: dump.bytes.subarray(0, n),
-    }));
-    expectSameAsLibmnl(prefixes);
-  }, 30_000);
+  it.each(['getlink-dump-reply0', 'getaddr-dump-reply0', 'getroute-dump-reply0'])(
+    'renders every prefix of %s exactly as libmnl (0x00 past the end)',
+    (name) => {
+      const dump = traffic().captures.find((c) => c.name === name)!;
+      const prefixes = Array.from({ length: dump.bytes.length + 1 }, (_, n) => ({
+        name: `${name} prefix ${n}`,
+        ehs: dump.ehs,
+        bytes: dump.bytes.subarray(0, n),
+      }));
+      expectSameAsLibmnl(prefixes);
+    },
+    30_000,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
 // 4. Robustness: never throws, never reads outside the buffer.
+
+/** The line kind, judged from the text alone. */
+function kindOfLine(line: string): MnlLineKind {
+  if (line === SEP) return 'separator';
+  const headerCells = ['| message length |', '|  type | flags  |', '| sequence number|', '|     port ID    |'];
+  if (headerCells.some((cell) => line.endsWith(cell))) return 'header';
+  if (line.endsWith('|                |')) return 'control';
+  if (line.endsWith('|  extra header  |')) return 'extra';
+  if (line.endsWith('|len |flags| type|')) return 'attr';
+  if (line.includes('|      data      |')) return 'data';
+  throw new Error(`unknown line ${JSON.stringify(line)}`);
+}
 
 describe('libmnl format: robustness', () => {
   it('does not throw on any prefix of real dumps, with any extra header size', () => {
@@ -741,25 +766,35 @@ describe('libmnl format: robustness', () => {
           const out = formatMnl(view, { extraHeaderSize: ehs, byteOrder, color: true });
           expect(out).toBe(formatMnl(Uint8Array.from(view), { extraHeaderSize: ehs, byteOrder, color: true }));
           expect(() => formatMnl(view, { extraHeaderSize: () => ehs, byteOrder })).not.toThrow();
+          // walkMnl yields the same lines, each with the kind its text shows.
+          const lines: string[] = [];
+          walkMnl(view, { extraHeaderSize: ehs, byteOrder, color: true }, (kind, offset, line) => {
+            expect(offset).toBeGreaterThanOrEqual(0);
+            expect(offset).toBeLessThan(view.length);
+            expect(kindOfLine(line)).toBe(kind);
+            lines.push(line + '\n');
+          });
+          expect(lines.join('')).toBe(out);
         },
       ),
       { numRuns: 3000 },
     );
   });
 
-  it('renders a 100k-message dump quickly', () => {
-    const dump = concat(
-      ...Array.from({ length: 100_000 }, (_, i) =>
-        nlmsg(
-          { type: 20, flags: 2, seq: i, pid: 4242 },
-          concat(bytes(2, 8, 0x80, 0xfe, 1, 0, 0, 0), nla(1, u32(i)), nla(2, u32(i)), nla(3, text('lo\0')), nla(8, u32(0x80))),
-        ),
-      ),
+  it('renders a 100k-message dump in full (speed is measured by the benchmark, not here)', () => {
+    const one = nlmsg(
+      { type: 20, flags: 2, pid: 4242 },
+      concat(bytes(2, 8, 0x80, 0xfe, 1, 0, 0, 0), nla(1, u32(1)), nla(2, u32(2)), nla(3, text('lo\0')), nla(8, u32(0x80))),
     );
-    const t0 = performance.now();
+    const count = 100_000;
+    const dump = new Uint8Array(one.length * count);
+    const view = new DataView(dump.buffer);
+    for (let i = 0; i < count; i++) {
+      dump.set(one, i * one.length);
+      view.setUint32(i * one.length + 8, i, LE); // nlmsg_seq
+    }
     const out = formatMnl(dump, { extraHeaderSize: 8, color: true });
-    const ms = performance.now() - t0;
-    expect(out.split('\n')).toHaveLength(100_000 * 17 + 1);
-    expect(ms).toBeLessThan(5000);
+    expect(out.split('\n')).toHaveLength(count * 17 + 1);
+    expect(out.slice(-17 * 37 * 2)).toContain('|  0000099999  |');
   }, 30_000);
 });

@@ -62,6 +62,14 @@ export interface ReceivedDatagram extends Omit<Datagram, 'data'> {
   data: Uint8Array;
 }
 
+/** Where a datagram goes: port ID 0 and no groups is the kernel. */
+export interface Destination {
+  /** Destination port ID. */
+  pid?: number;
+  /** Destination multicast bitmask (groups 1–32). */
+  groups?: number;
+}
+
 /** A classic BPF instruction (struct sock_filter). */
 export interface BPFInstruction {
   code: number;
@@ -223,11 +231,19 @@ export class Conn {
     return done;
   }
 
-  /** Send bytes exactly as given (crafted or replayed datagrams). */
-  sendRaw(bytes: Uint8Array): void {
+  /**
+   * Send bytes exactly as given (crafted or replayed datagrams), to the kernel or — with `to` —
+   * to another socket's port ID or multicast groups (user-to-user protocols like USERSOCK).
+   */
+  sendRaw(bytes: Uint8Array, to: Destination = {}): void {
     this.#assertOpen('sendto');
     this.#debug.send(parseMessages(bytes).messages, bytes);
-    this.#sock.send(bytes);
+    try {
+      this.#sock.send(bytes, to.pid ?? 0, to.groups ?? 0);
+    } catch (err) {
+      this.#debug.error('send', err);
+      throw err;
+    }
   }
 
   // Run `fn` with exclusive use of the receive side.

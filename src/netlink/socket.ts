@@ -46,8 +46,8 @@ export type ConnOption = (typeof ConnOption)[keyof typeof ConnOption];
 export interface Socket {
   /** Port ID the socket is bound to. */
   readonly pid: number;
-  /** Send one datagram to the kernel. Throws a system error. */
-  send(data: Uint8Array): void;
+  /** Send one datagram to port `portid` (0: the kernel) and multicast `groups`. Throws a system error. */
+  send(data: Uint8Array, portid?: number, groups?: number): void;
   /**
    * Take one queued datagram without blocking, or null when none is queued. `minBuffer` is the
    * smallest receive buffer to hand the kernel (it sizes dump datagrams by it). Throws a system
@@ -116,8 +116,8 @@ class KernelSocket implements Socket {
     return r;
   }
 
-  send(data: Uint8Array): void {
-    this.#check('sendto', this.#s.send(data, 0, 0));
+  send(data: Uint8Array, portid = 0, groups = 0): void {
+    this.#check('sendto', this.#s.send(data, portid, groups));
   }
 
   receive(minBuffer: number): Datagram | null {

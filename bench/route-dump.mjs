@@ -1,0 +1,481 @@
+#!/usr/bin/env node
+// Route-dump benchmark: dump N IPv4 routes from a scratch network namespace through the
+// library and walk every attribute, timed in-process, next to a plain libmnl C loop
+// (bench/mnl_route_dump.c) and `ip -j route show`, all on the same routes in the same run.
+//
+//   npm run build && npm run bench            (needs root and libmnl-dev)
+//   node bench/route-dump.mjs [--routes N] [--runs N] [--json]
+//
+// Progress goes to stderr; the result table (or with --json one JSON object) to stdout.
+// See bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// The issue's reference numbers, measured on "this kind of machine".
+const REF = { libmnl: 0.053, go: 0.148, ipJson: 0.26 };
+const TARGET_VS_LIBMNL = 4.0; // library / libmnl
+const TARGET_VS_GO = 1.5; // library / scaled Go reference
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+function usage(code) {
+  (code ? process.stderr : process.stdout).write(
+    'usage: node bench/route-dump.mjs [--routes N] [--runs N] [--json]\n' +
+      '  --routes N  IPv4 routes to install in the scratch namespace (default 100000)\n' +
+      '  --runs N    timed runs per contender; the median is reported (default 5)\n' +
+      '  --json      print the results as one JSON object instead of a table\n',
+  );
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const opts = { routes: 100000, runs: 5, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      const n = Number(v);
+      if (v === undefined || !Number.isInteger(n) || n < 1) {
+        process.stderr.write(`route-dump: ${flag} needs a positive integer, got ${v ?? 'nothing'}\n`);
+        usage(2);
+      }
+      return n;
+    };
+    if (flag === '--routes') opts.routes = value();
+    else if (flag === '--runs') opts.runs = value();
+    else if (flag === '--json') opts.json = true;
+    else if (flag === '--help' || flag === '-h') usage(0);
+    else {
+      process.stderr.write(`route-dump: unknown argument ${a}\n`);
+      usage(2);
+    }
+  }
+  // Routes are 10.0.0.1/32 upwards: 10.0.0.0/8 holds 2^24 − 1 of them.
+  if (opts.routes > 0xffffff) {
+    process.stderr.write('route-dump: --routes is at most 16777215\n');
+    process.exit(2);
+  }
+  return opts;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const log = (msg) => process.stderr.write(`route-dump: ${msg}\n`);
+
+function fatal(msg) {
+  process.stderr.write(`route-dump: ${msg}\n`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preconditions
+
+if (process.platform !== 'linux') fatal('netlink needs Linux');
+if (process.getuid?.() !== 0) fatal('must run as root (it creates a network namespace and 100k routes): sudo npm run bench');
+const nativePath = join(root, 'build', 'Release', 'nlctl_native.node');
+const distPath = join(root, 'dist', 'index.js');
+if (!existsSync(nativePath)) fatal(`${nativePath} is missing: run \`npm run build\` first`);
+if (!existsSync(distPath)) fatal(`${distPath} is missing: run \`npm run build\` first`);
+for (const tool of ['ip', 'cc']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) {
+    fatal(`\`${tool}\` not found${tool === 'cc' ? ': install a C compiler (apt-get install gcc)' : ' (apt-get install iproute2)'}`);
+  }
+}
+
+const { dial, AttributeDecoder } = await import(pathToFileURL(distPath).href);
+
+// A gc() between runs so one run's garbage is not billed to the next (GC inside a run counts).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function run(cmd, args, { input, capture = false, allowFail = false } = {}) {
+  const r = spawnSync(cmd, args, {
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'ignore', 'pipe'],
+    maxBuffer: 1 << 30,
+    encoding: capture ? 'utf8' : undefined,
+  });
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0 && !allowFail) {
+    const err = String(r.stderr ?? '').trim().split('\n').slice(0, 5).join('\n');
+    throw new Error(`${cmd} ${args.slice(0, 6).join(' ')} failed (exit ${r.status ?? r.signal}): ${err}`);
+  }
+  return r;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Scratch namespace, always deleted
+
+const NS = `nlctl-bench-${process.pid}`;
+let nsCreated = false;
+
+function deleteNamespace() {
+  if (!nsCreated) return;
+  nsCreated = false;
+  const r = spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
+  if (r.status !== 0) process.stderr.write(`route-dump: could not delete namespace ${NS}; remove it with: ip netns del ${NS}\n`);
+}
+
+for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+  process.on(sig, () => {
+    process.stderr.write(`route-dump: ${sig}, removing ${NS}\n`);
+    deleteNamespace();
+    process.exit(128 + num);
+  });
+}
+process.on('exit', deleteNamespace); // last resort (process.exit from anywhere)
+
+// ---------------------------------------------------------------------------------------------
+// The library contender: dump + walk
+
+const RTM_NEWROUTE = 24;
+const RTM_GETROUTE = 26;
+const NLMSG_DONE = 3;
+const NLM_F_REQUEST_DUMP = 0x301;
+const AF_INET = 2;
+const RT_TABLE_MAIN = 254;
+// rtattr types (linux/rtnetlink.h)
+const RTA_IIF = 3, RTA_OIF = 4, RTA_PRIORITY = 6, RTA_METRICS = 8, RTA_MULTIPATH = 9, RTA_FLOW = 11,
+  RTA_TABLE = 15, RTA_MARK = 16, RTA_PREF = 20, RTA_EXPIRES = 23, RTA_UID = 25,
+  RTA_TTL_PROPAGATE = 26, RTA_IP_PROTO = 27;
+const RTAX_CC_ALGO = 16;
+const RTMSG_LEN = 12;
+const RTNH_LEN = 8;
+
+// struct rtmsg with rtm_family = AF_INET, everything else zero: the request all contenders send.
+const request = new Uint8Array(RTMSG_LEN);
+request[0] = AF_INET;
+
+/** Running totals of a walk; the C program keeps the same ones, so they must agree. */
+function newAcc() {
+  return { routes: 0, messages: 0, u32sum: 0, bytes: 0, bytesum: 0 };
+}
+
+function takeBytes(ad, acc) {
+  const b = ad.bytes();
+  acc.bytes += b.length;
+  if (b.length > 0) acc.bytesum += b[0];
+}
+
+function walkMetrics(n, acc) {
+  while (n.next()) {
+    if (n.type() === RTAX_CC_ALGO) takeBytes(n, acc);
+    else acc.u32sum = (acc.u32sum + n.uint32()) >>> 0;
+  }
+}
+
+// Walk route attributes; returns the RTA_TABLE value seen, or `table` when there is none.
+function walkRouteAttrs(ad, acc, table) {
+  while (ad.next()) {
+    switch (ad.type()) {
+      case RTA_TABLE: {
+        table = ad.uint32();
+        acc.u32sum = (acc.u32sum + table) >>> 0;
+        break;
+      }
+      case RTA_IIF:
+      case RTA_OIF:
+      case RTA_PRIORITY:
+      case RTA_FLOW:
+      case RTA_MARK:
+      case RTA_EXPIRES:
+      case RTA_UID:
+        acc.u32sum = (acc.u32sum + ad.uint32()) >>> 0;
+        break;
+      case RTA_PREF:
+      case RTA_TTL_PROPAGATE:
+      case RTA_IP_PROTO:
+        acc.u32sum = (acc.u32sum + ad.uint8()) >>> 0;
+        break;
+      case RTA_METRICS:
+        ad.nested((n) => walkMetrics(n, acc));
+        break;
+      case RTA_MULTIPATH:
+        ad.do((p) => walkMultipath(p, acc));
+        break;
+      default: // RTA_DST, RTA_GATEWAY, RTA_PREFSRC, RTA_CACHEINFO, …
+        takeBytes(ad, acc);
+    }
+  }
+  return table;
+}
+
+// RTA_MULTIPATH: struct rtnexthop {u16 len; u8 flags; u8 hops; s32 ifindex} + attributes, each.
+function walkMultipath(p, acc) {
+  const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  let off = 0;
+  while (p.length - off >= RTNH_LEN) {
+    const len = view.getUint16(off, true);
+    if (len < RTNH_LEN || len > p.length - off) return new Error(`bad rtnexthop length ${len}`);
+    acc.u32sum = (acc.u32sum + view.getUint32(off + 4, true)) >>> 0;
+    const ad = new AttributeDecoder(p.subarray(off + RTNH_LEN, off + len));
+    walkRouteAttrs(ad, acc, 0);
+    const err = ad.err();
+    if (err) return err;
+    off += (len + 3) & ~3;
+  }
+}
+
+function walkMessage(m, acc) {
+  acc.messages++;
+  if (m.header.type !== RTM_NEWROUTE) return;
+  const d = m.data;
+  const ad = new AttributeDecoder(d.subarray(RTMSG_LEN));
+  const table = walkRouteAttrs(ad, acc, d[4] /* rtm_table */);
+  const err = ad.err();
+  if (err) throw err;
+  if (table === RT_TABLE_MAIN) acc.routes++;
+}
+
+/** Dump with send + receiveIter (streaming). Returns {seconds, secondsWithDial, acc}. */
+async function libraryStream() {
+  const acc = newAcc();
+  const t0 = performance.now();
+  const conn = dial(0, { netns: NS });
+  let t1, t2;
+  try {
+    t1 = performance.now();
+    conn.send({ header: { type: RTM_GETROUTE, flags: NLM_F_REQUEST_DUMP }, data: request });
+    for await (const m of conn.receiveIter()) walkMessage(m, acc); // ends after DONE
+    t2 = performance.now();
+  } finally {
+    conn.close();
+  }
+  const t3 = performance.now();
+  return { seconds: (t2 - t1) / 1e3, secondsWithDial: (t3 - t0) / 1e3, acc };
+}
+
+/** Dump with execute (whole reply as an array, then walk). */
+async function libraryExecute() {
+  const acc = newAcc();
+  const t0 = performance.now();
+  const conn = dial(0, { netns: NS });
+  let t1, t2;
+  try {
+    t1 = performance.now();
+    const ms = await conn.execute({ header: { type: RTM_GETROUTE, flags: NLM_F_REQUEST_DUMP }, data: request });
+    for (const m of ms) walkMessage(m, acc);
+    t2 = performance.now();
+  } finally {
+    conn.close();
+  }
+  const t3 = performance.now();
+  return { seconds: (t2 - t1) / 1e3, secondsWithDial: (t3 - t0) / 1e3, acc };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The other contenders
+
+const mnlBinary = join(root, 'build', 'bench', 'mnl_route_dump');
+
+function buildMnl() {
+  mkdirSync(dirname(mnlBinary), { recursive: true });
+  const r = spawnSync('cc', ['-O2', '-Wall', '-o', mnlBinary, join(root, 'bench', 'mnl_route_dump.c'), '-lmnl'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0) {
+    const hint = /libmnl\.h|-lmnl/.test(r.stderr) ? '\nlibmnl is missing: apt-get install -y libmnl-dev' : '';
+    throw new Error(`compiling bench/mnl_route_dump.c failed:\n${r.stderr.trim()}${hint}`);
+  }
+}
+
+function libmnlRun() {
+  const r = run('ip', ['netns', 'exec', NS, mnlBinary], { capture: true });
+  return JSON.parse(r.stdout);
+}
+
+let devNull;
+function ipJsonRun() {
+  devNull ??= openSync('/dev/null', 'w');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('ip', ['-n', NS, '-j', 'route', 'show'], { stdio: ['ignore', devNull, 'pipe'] });
+  const t1 = process.hrtime.bigint();
+  if (r.status !== 0) throw new Error(`ip -j route show failed: ${String(r.stderr).trim()}`);
+  return { seconds: Number(t1 - t0) / 1e9 };
+}
+
+function ipJsonCount() {
+  const r = run('ip', ['-n', NS, '-j', 'route', 'show'], { capture: true });
+  return JSON.parse(r.stdout).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function setup() {
+  const stale = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith('nlctl-bench-')) : [];
+  if (stale.length) log(`note: leftover namespaces from earlier runs: ${stale.join(', ')} (ip netns del NAME)`);
+  run('ip', ['netns', 'add', NS]);
+  nsCreated = true;
+  // A veth pair, both ends up, 172.16.0.1/24 on veth0; every route goes via 172.16.0.2 on it,
+  // so each message carries RTA_TABLE, RTA_DST, RTA_GATEWAY and RTA_OIF like real routes do.
+  const batch = [
+    'link set lo up',
+    'link add veth0 type veth peer name veth1',
+    'addr add 172.16.0.1/24 dev veth0',
+    'link set veth0 up',
+    'link set veth1 up',
+  ];
+  for (const cmd of batch) run('ip', ['-n', NS, ...cmd.split(' ')]);
+  const lines = new Array(opts.routes);
+  for (let i = 1; i <= opts.routes; i++) {
+    lines[i - 1] = `route add 10.${i >>> 16}.${(i >>> 8) & 255}.${i & 255}/32 via 172.16.0.2 dev veth0\n`;
+  }
+  const t0 = performance.now();
+  run('ip', ['-n', NS, '-batch', '-'], { input: lines.join('') });
+  return (performance.now() - t0) / 1e3;
+}
+
+async function main() {
+  log(`compiling ${join('bench', 'mnl_route_dump.c')} → ${mnlBinary}`);
+  buildMnl();
+  log(`creating namespace ${NS} with ${opts.routes} routes`);
+  const setupSeconds = setup();
+  log(`routes added in ${setupSeconds.toFixed(2)} s`);
+
+  const contenders = {
+    libmnl: { label: 'libmnl C loop (in-process)', run: libmnlRun, times: [] },
+    stream: { label: 'nlctl receiveIter + walk', run: libraryStream, times: [], withDial: [] },
+    execute: { label: 'nlctl execute + walk', run: libraryExecute, times: [], withDial: [] },
+    ip: { label: 'ip -j route show (wall)', run: ipJsonRun, times: [] },
+  };
+
+  // Warm-up (not timed): JIT for the library, page cache / dentry cache for the binaries. The
+  // results double as the consistency check.
+  log('warm-up run of each contender');
+  const first = {};
+  for (const [k, c] of Object.entries(contenders)) {
+    gc();
+    first[k] = await c.run();
+  }
+  const ipRoutes = ipJsonCount();
+  const counts = { libmnl: first.libmnl.routes, stream: first.stream.acc.routes, execute: first.execute.acc.routes, ip: ipRoutes };
+  const expected = opts.routes + 1; // + the connected route 172.16.0.0/24
+  const sameCount = new Set(Object.values(counts)).size === 1;
+  if (!sameCount) throw new Error(`contenders disagree on the route count: ${JSON.stringify(counts)}`);
+  if (counts.ip !== expected) log(`warning: expected ${expected} routes in table main, found ${counts.ip}`);
+  for (const k of ['stream', 'execute']) {
+    const a = first[k].acc;
+    const c = first.libmnl;
+    if (a.messages !== c.messages || a.u32sum !== c.u32sum || a.bytes !== c.bytes || a.bytesum !== c.bytesum) {
+      throw new Error(
+        `library walk (${k}) disagrees with the libmnl walk: ${JSON.stringify(a)} vs ${JSON.stringify(c)}`,
+      );
+    }
+  }
+  log(`all contenders see ${counts.ip} routes in table main; library and libmnl walks agree (${first.libmnl.messages} messages, u32sum ${first.libmnl.u32sum}, ${first.libmnl.bytes} opaque bytes)`);
+
+  // Timed runs, interleaved so drift (thermal, other tenants) hits every contender alike.
+  for (let i = 0; i < opts.runs; i++) {
+    log(`run ${i + 1}/${opts.runs}`);
+    for (const c of Object.values(contenders)) {
+      gc();
+      const r = await c.run();
+      c.times.push(r.seconds);
+      if (c.withDial) c.withDial.push(r.secondsWithDial);
+    }
+  }
+
+  const med = Object.fromEntries(Object.entries(contenders).map(([k, c]) => [k, median(c.times)]));
+  const goScaled = REF.go * (med.libmnl / REF.libmnl);
+  const verdict = (k) => {
+    const vsMnl = med[k] / med.libmnl;
+    const vsGo = med[k] / goScaled;
+    return { vsLibmnl: vsMnl, vsGoScaled: vsGo, passLibmnl: vsMnl <= TARGET_VS_LIBMNL, passGo: vsGo <= TARGET_VS_GO };
+  };
+  const result = {
+    namespace: NS,
+    routes: opts.routes,
+    routesInTableMain: counts.ip,
+    runs: opts.runs,
+    setupSeconds,
+    datagrams: first.libmnl.datagrams,
+    messages: first.libmnl.messages,
+    contenders: Object.fromEntries(
+      Object.entries(contenders).map(([k, c]) => [
+        k,
+        {
+          label: c.label,
+          medianSeconds: med[k],
+          times: c.times,
+          routes: counts[k],
+          ratioVsLibmnl: med[k] / med.libmnl,
+          ratioVsIpJson: med[k] / med.ip,
+          ...(c.withDial ? { medianSecondsWithDial: median(c.withDial), firstRunSeconds: first[k].seconds } : {}),
+        },
+      ]),
+    ),
+    reference: { ...REF, goScaledToThisMachine: goScaled, libmnlScale: med.libmnl / REF.libmnl },
+    target: { libraryOverLibmnlMax: TARGET_VS_LIBMNL, libraryOverGoScaledMax: TARGET_VS_GO, stream: verdict('stream'), execute: verdict('execute') },
+    pass: verdict('stream').passLibmnl && verdict('stream').passGo,
+    node: process.version,
+    maxRSSKiB: process.resourceUsage().maxRSS,
+  };
+
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  printTable(result, contenders);
+}
+
+function printTable(r, contenders) {
+  const fmt = (s) => `${s.toFixed(4)} s`;
+  const x = (v) => `${v.toFixed(2)}×`;
+  const rows = [['contender', 'median', 'routes', 'vs libmnl', 'vs ip -j', 'incl. dial']];
+  for (const [k, c] of Object.entries(r.contenders)) {
+    rows.push([c.label, fmt(c.medianSeconds), String(c.routes), x(c.ratioVsLibmnl), x(c.ratioVsIpJson), c.medianSecondsWithDial ? fmt(c.medianSecondsWithDial) : '']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const out = [];
+  out.push(`route dump: ${r.routesInTableMain} IPv4 routes in table main (${r.routes} added + 1 connected), ${r.messages} messages in ${r.datagrams} datagrams; median of ${r.runs} runs after one warm-up`);
+  out.push(line(rows[0]));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows.slice(1)) out.push(line(row));
+  out.push('');
+  out.push('libmnl and library: dump + walk of every attribute, timed in-process (socket setup excluded; "incl. dial" adds');
+  out.push('dial + close); ip -j: wall time of the whole process (startup, dump, JSON to /dev/null).');
+  out.push(`Issue's reference machine: libmnl ${REF.libmnl} s, Go mdlayher/netlink ${REF.go} s, ip -j ${REF.ipJson} s.`);
+  out.push(`This machine's libmnl is ${r.reference.libmnlScale.toFixed(2)}× the reference, so Go is taken as ${REF.go} × ${r.contenders.libmnl.medianSeconds.toFixed(4)}/${REF.libmnl} = ${r.reference.goScaledToThisMachine.toFixed(4)} s here.`);
+  out.push('');
+  for (const k of ['stream', 'execute']) {
+    const v = r.target[k];
+    const name = contenders[k].label;
+    out.push(`${name}:`);
+    out.push(`  library / libmnl = ${v.vsLibmnl.toFixed(2)} ≤ ${TARGET_VS_LIBMNL.toFixed(1)}  → ${v.passLibmnl ? 'PASS' : 'FAIL'}`);
+    out.push(`  library / Go ref scaled (${r.reference.goScaledToThisMachine.toFixed(4)} s) = ${v.vsGoScaled.toFixed(2)} ≤ ${TARGET_VS_GO}  → ${v.passGo ? 'PASS' : 'FAIL'}`);
+  }
+  out.push('');
+  out.push(`target (receiveIter): ${r.pass ? 'PASS' : 'FAIL'}`);
+  out.push(`node ${r.node}, peak RSS of this process ${(r.maxRSSKiB / 1024).toFixed(1)} MiB, routes added in ${r.setupSeconds.toFixed(2)} s`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`route-dump: ${err?.stack ?? err}\n`);
+  process.exitCode = 1;
+} finally {
+  if (devNull !== undefined) closeSync(devNull);
+  deleteNamespace();
+}

@@ -1,0 +1,343 @@
+// The library against the real kernel, in scratch network namespaces (CI runs as root).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AttributeDecoder,
+  AttributeEncoder,
+  ConnOption,
+  HeaderFlags,
+  HeaderType,
+  NetlinkError,
+  dial,
+  listen,
+  parseAck,
+  type Message,
+} from '../src/index.js';
+import { createNetns } from './helpers/netns.js';
+
+const ROUTE = 0;
+const GENERIC = 16;
+const USERSOCK = 2;
+const RTM_NEWLINK = 16;
+const RTM_GETLINK = 18;
+const RTM_GETROUTE = 26;
+const IFLA_IFNAME = 3;
+const CTRL_CMD_GETFAMILY = 3;
+const CTRL_ATTR_FAMILY_ID = 1;
+const CTRL_ATTR_FAMILY_NAME = 2;
+const GENL_ID_CTRL = 16;
+const RTNLGRP_LINK = 1;
+const { Request, Acknowledge, Dump } = HeaderFlags;
+
+/** An ifinfomsg of zeros (16 bytes) followed by attributes. */
+function ifinfo(attrs = new Uint8Array(0)): Uint8Array {
+  const out = new Uint8Array(16 + attrs.length);
+  out.set(attrs, 16);
+  return out;
+}
+
+function linkName(m: Message): string | undefined {
+  const ad = new AttributeDecoder(m.data.subarray(16));
+  let name: string | undefined;
+  while (ad.next()) if (ad.type() === IFLA_IFNAME) name = ad.string();
+  expect(ad.err()).toBeUndefined();
+  return name;
+}
+
+function getFamilyRequest(name: string): { header: { type: number; flags: number }; data: Uint8Array } {
+  const attrs = new AttributeEncoder().string(CTRL_ATTR_FAMILY_NAME, name).encode();
+  const data = new Uint8Array(4 + attrs.length);
+  data.set([CTRL_CMD_GETFAMILY, 1, 0, 0]);
+  data.set(attrs, 4);
+  return { header: { type: GENL_ID_CTRL, flags: Request | Acknowledge }, data };
+}
+
+const ns = createNetns('nlctl-kernel');
+afterAll(() => ns.destroy());
+
+describe('generic netlink', () => {
+  it('answers a ping (a control message with ACK) with one capped ACK', async () => {
+    const c = dial(GENERIC, { netns: ns.name });
+    try {
+      const replies = await c.execute({ header: { type: HeaderType.Noop, flags: Request | Acknowledge } }, { timeout: 5000 });
+      expect(replies).toHaveLength(1);
+      expect(replies[0]!.header).toMatchObject({ type: HeaderType.Error, length: 36 });
+      expect(replies[0]!.header.flags & HeaderFlags.Capped).toBeTruthy();
+      expect(parseAck(replies[0]!).errno).toBe(0);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('resolves nlctrl through CTRL_CMD_GETFAMILY, reply and ACK, twice in a row (no stray ACK)', async () => {
+    const c = dial(GENERIC);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const replies = await c.execute(getFamilyRequest('nlctrl'), { timeout: 5000 });
+        expect(replies.map((m) => m.header.type)).toEqual([GENL_ID_CTRL, HeaderType.Error]);
+        const ad = new AttributeDecoder(replies[0]!.data.subarray(4));
+        let id = 0;
+        while (ad.next()) if (ad.type() === CTRL_ATTR_FAMILY_ID) id = ad.uint16();
+        expect(id).toBe(GENL_ID_CTRL);
+      }
+    } finally {
+      c.close();
+    }
+  });
+
+  it('reports ENOENT for an unknown family, with the extended-ACK message', async () => {
+    const c = dial(GENERIC, { strict: true });
+    try {
+      const err = await c.execute(getFamilyRequest('no-such-family-xyz'), { timeout: 5000 }).catch((e) => e);
+      expect(err).toBeInstanceOf(NetlinkError);
+      expect(err.code).toBe('ENOENT');
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('rtnetlink', () => {
+  beforeAll(() => {
+    ns.exec('ip link add nlk0 type veth peer name nlk1');
+  });
+
+  it('dumps links across datagrams and matches ip -j link', async () => {
+    const c = dial(ROUTE, { netns: ns.name, strict: true });
+    try {
+      const replies = await c.execute({ header: { type: RTM_GETLINK, flags: Request | Dump }, data: ifinfo() }, { timeout: 5000 });
+      expect(replies.at(-1)!.header.type).toBe(HeaderType.Done);
+      const names = replies.filter((m) => m.header.type === RTM_NEWLINK).map(linkName).sort();
+      const ip = (JSON.parse(ns.exec('ip -j link show')) as { ifname: string }[]).map((l) => l.ifname).sort();
+      expect(names).toEqual(ip);
+      expect(names).toEqual(['lo', 'nlk0', 'nlk1']);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('streams a dump through receiveIter', async () => {
+    const c = dial(ROUTE, { netns: ns.name });
+    try {
+      c.send({ header: { type: RTM_GETLINK, flags: Request | Dump }, data: ifinfo() });
+      let n = 0;
+      for await (const m of c.receiveIter({ timeout: 5000 })) if (m.header.type === RTM_NEWLINK) n++;
+      expect(n).toBe(3);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('points at the offending attribute with extended ACK, capped or not (Go capped-ack bug)', async () => {
+    const longName = new AttributeEncoder().string(IFLA_IFNAME, 'x'.repeat(40)).encode();
+    for (const capped of [false, true]) {
+      const c = dial(ROUTE, { netns: ns.name, strict: true });
+      try {
+        if (capped) c.setOption(ConnOption.CapAcknowledge, true);
+        const err = await c.execute({ header: { type: RTM_GETLINK, flags: Request | Acknowledge }, data: ifinfo(longName) }, { timeout: 5000 }).catch((e) => e);
+        expect(err).toBeInstanceOf(NetlinkError);
+        expect(err.code).toBe('ERANGE');
+        expect(err.extAck.message).toMatch(/policy/i);
+        expect(err.extAck.offset).toBe(32); // 16 nlmsghdr + 16 ifinfomsg: the IFLA_IFNAME attribute
+        expect(err.extAck.policy).toMatchObject({ maxLength: 15 });
+        expect(Boolean(err.reply.header.flags & HeaderFlags.Capped)).toBe(capped);
+      } finally {
+        c.close();
+      }
+    }
+  });
+
+  it('reports a dump error carried in DONE (strict route dump with a bad header)', async () => {
+    const c = dial(ROUTE, { netns: ns.name, strict: true });
+    try {
+      const rtmsg = new Uint8Array(12);
+      rtmsg[1] = 1; // rtm_dst_len is not a valid dump filter
+      const err = await c.execute({ header: { type: RTM_GETROUTE, flags: Request | Dump }, data: rtmsg }, { timeout: 5000 }).catch((e) => e);
+      expect(err).toBeInstanceOf(NetlinkError);
+      expect(err.code).toBe('EINVAL');
+      expect(err.reply.header.type).toBe(HeaderType.Done);
+      expect(err.extAck.message).toMatch(/dump request/i);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('receives RTM_NEWLINK on the link group with its group number when a link appears', async () => {
+    const l = listen(ROUTE, { netns: ns.name, groups: [RTNLGRP_LINK] });
+    try {
+      expect(l.conn.groups()).toContain(RTNLGRP_LINK);
+      ns.exec('ip link add nlm0 type veth peer name nlm1');
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), 5000);
+      const names: string[] = [];
+      for await (const ev of l.events({ signal: ac.signal })) {
+        if (ev.kind !== 'message' || ev.message.header.type !== RTM_NEWLINK) continue;
+        expect(ev.group).toBe(RTNLGRP_LINK);
+        names.push(linkName(ev.message)!);
+        if (names.includes('nlm0') && names.includes('nlm1')) break;
+      }
+      clearTimeout(timer);
+      expect(names).toEqual(expect.arrayContaining(['nlm0', 'nlm1']));
+    } finally {
+      l.close();
+      ns.exec('ip link del nlm0');
+    }
+  });
+
+  it('reports ENOBUFS when a tiny receive buffer overflows, then keeps working', async () => {
+    const c = dial(ROUTE, { netns: ns.name });
+    try {
+      c.setReadBuffer(1024);
+      c.joinGroup(RTNLGRP_LINK);
+      const cmds = Array.from({ length: 15 }, (_, i) => `link add nlo${i} type veth peer name nlp${i}`).join('\n');
+      execFileSync('ip', ['-n', ns.name, '-batch', '-'], { input: cmds + '\n' });
+      let overrun = false;
+      let after = 0;
+      for (;;) {
+        try {
+          const d = await c.receiveDatagram({ timeout: 500 });
+          if (overrun) after += d.messages.length;
+        } catch (err) {
+          if ((err as { code?: string }).code === 'ENOBUFS') {
+            overrun = true;
+            continue;
+          }
+          break; // the timeout: the queue is empty
+        }
+      }
+      expect(overrun).toBe(true);
+      // The socket still works: a fresh request is answered.
+      const r = await c.execute({ header: { type: RTM_GETLINK, flags: Request }, data: ifinfo(new AttributeEncoder().string(IFLA_IFNAME, 'lo').encode()) }, { timeout: 5000 });
+      expect(linkName(r[0]!)).toBe('lo');
+      expect(after).toBeGreaterThanOrEqual(0);
+    } finally {
+      c.close();
+      execFileSync('ip', ['-n', ns.name, '-batch', '-'], {
+        input: Array.from({ length: 15 }, (_, i) => `link del nlo${i}`).join('\n') + '\n',
+      });
+    }
+  });
+
+  it('joins groups above 32 by number', () => {
+    const c = dial(ROUTE, { netns: ns.name });
+    try {
+      c.joinGroup(36); // RTNLGRP_STATS
+      expect(c.groups()).toContain(36);
+      c.leaveGroup(36);
+      expect(c.groups()).not.toContain(36);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('Conn against the kernel', () => {
+  it('close wakes a pending receive', async () => {
+    const c = dial(ROUTE, { netns: ns.name });
+    const p = c.receiveDatagram();
+    setTimeout(() => c.close(), 20);
+    await expect(p).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  it('keeps namespaces apart: a link made in one is not seen from another', async () => {
+    const other = createNetns('nlctl-other');
+    try {
+      other.exec('ip link add nli0 type veth peer name nli1');
+      const names = async (netns: string) => {
+        const c = dial(ROUTE, { netns });
+        try {
+          const r = await c.execute({ header: { type: RTM_GETLINK, flags: Request | Dump }, data: ifinfo() }, { timeout: 5000 });
+          return r.filter((m) => m.header.type === RTM_NEWLINK).map(linkName);
+        } finally {
+          c.close();
+        }
+      };
+      expect(await names(other.path)).toContain('nli0');
+      expect(await names(ns.name)).not.toContain('nli0');
+    } finally {
+      other.destroy();
+    }
+  });
+
+  it('uses an explicit port ID and gets replies addressed to it', async () => {
+    const pid = 0x7e000000 + (process.pid & 0xffff);
+    const c = dial(GENERIC, { pid });
+    try {
+      expect(c.pid).toBe(pid);
+      const r = await c.execute({ header: { type: HeaderType.Noop, flags: Request | Acknowledge } }, { timeout: 5000 });
+      expect(r[0]!.header.pid).toBe(pid);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('reads back the buffer sizes the kernel doubled, and the options it accepted', () => {
+    const c = dial(ROUTE, { netns: ns.name, strict: true });
+    try {
+      c.setReadBuffer(65536);
+      expect(c.readBuffer()).toBe(131072);
+      c.setWriteBuffer(65536);
+      expect(c.writeBuffer()).toBe(131072);
+      expect(c.getOption(ConnOption.ExtendedAcknowledge)).toBe(true);
+      expect(c.getOption(ConnOption.GetStrictCheck)).toBe(true);
+      for (const o of Object.values(ConnOption)) {
+        c.setOption(o, true);
+        expect(c.getOption(o)).toBe(true);
+        c.setOption(o, false);
+        expect(c.getOption(o)).toBe(false);
+      }
+    } finally {
+      c.close();
+    }
+  });
+
+  it('drops replies with a BPF filter and delivers them again once it is removed', async () => {
+    const c = dial(GENERIC);
+    try {
+      c.setBPF([{ code: 0x06, jt: 0, jf: 0, k: 0 }]); // ret #0: drop everything
+      await expect(c.execute({ header: { type: HeaderType.Noop, flags: Request | Acknowledge } }, { timeout: 200 })).rejects.toThrow();
+      c.removeBPF();
+      const r = await c.execute({ header: { type: HeaderType.Noop, flags: Request | Acknowledge } }, { timeout: 5000 });
+      expect(r).toHaveLength(1);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('receives an unaligned, unpadded datagram sent to itself (NETLINK_USERSOCK)', async () => {
+    const c = dial(USERSOCK, { netns: ns.name });
+    try {
+      const bytes = new Uint8Array(21); // nlmsg_len 21: not a multiple of 4, and no padding sent
+      new DataView(bytes.buffer).setUint32(0, 21, true);
+      new DataView(bytes.buffer).setUint16(4, 0x10, true);
+      bytes[20] = 0xab;
+      c.sendRaw(bytes, { pid: c.pid });
+      const d = await c.receiveDatagram({ timeout: 5000 });
+      expect(d.data.length).toBe(21);
+      expect(d.portid).toBe(c.pid);
+      expect(d.messages).toHaveLength(1);
+      expect(d.messages[0]!.header.length).toBe(21);
+      expect(Array.from(d.messages[0]!.data)).toEqual([0, 0, 0, 0, 0xab]);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('permissions', () => {
+  it('an unprivileged user cannot enter a namespace: EPERM from setns', () => {
+    // The child runs the built library (npm test builds dist/ first).
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', `
+        const { dial } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+        try { dial(0, { netns: ${JSON.stringify(ns.path)} }); console.log('opened'); }
+        catch (e) { console.log(JSON.stringify({ code: e.code, syscall: e.syscall, message: e.message })); }
+      `],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out).toMatchObject({ code: 'EPERM', syscall: 'setns' });
+  });
+});
