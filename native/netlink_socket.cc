@@ -448,7 +448,7 @@ Napi::Value NetlinkSocket::CloseMethod(const Napi::CallbackInfo& info) {
 void NetlinkSocket::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   auto* self = static_cast<NetlinkSocket*>(handle->data);
   if (self == nullptr || self->fd_ < 0 || !self->watching_) return;
-  if (false && status < 0) {
+  if (status < 0) {
     // libuv turns POLLERR into UV_EBADF and stops the handle. On a netlink socket POLLERR only
     // means a socket error is pending (ENOBUFS after a receive-queue overrun), which the next
     // recvmsg returns and clears. So re-arm and report "readable": the caller's recv() then

@@ -91,6 +91,11 @@ describe('Conn.execute', () => {
     expect(err.message).toContain('Attribute failed policy validation');
   });
 
+  it('never takes a truncated NLMSG_ERROR for an ACK', async () => {
+    const conn = dial((reqs) => reqs && [{ header: { length: 18, type: HeaderType.Error, flags: 0, sequence: reqs[0]!.header.sequence, pid: PID }, data: new Uint8Array(2) }]);
+    await expect(conn.execute({ header: { type: 18, flags: Request | Acknowledge } })).rejects.toMatchObject({ name: 'DecodeError' });
+  });
+
   it('reports an error carried in DONE (dump errors)', async () => {
     const conn = dial((reqs) => {
       if (!reqs) return null;

@@ -2,7 +2,7 @@
 // namespaces, the poll callback's corner cases, Workers, and a garbage-calling child that must
 // never crash (also run under valgrind).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, endianness, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,10 @@ const LE = endianness() === 'LE';
 
 const opened: NativeSocket[] = [];
 const namespaces: Netns[] = [];
+const haveValgrind = spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
+let garbageNs: Netns; // where the garbage-calling children open their sockets
+let valgrindRun: Promise<ChildResult> | undefined; // started in beforeAll, checked by the last test
+let valgrindDir: string | undefined;
 
 function openOk(protocol: number, netnsPath?: string): NativeSocket {
   const r = native.open(protocol, netnsPath);
@@ -126,6 +130,15 @@ async function recvDatagram(sock: NativeSocket): Promise<{ data: Uint8Array; inf
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `promise`, or a rejection naming what did not happen within `ms`. */
+function within<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -163,9 +176,13 @@ function expectCleanExit(r: ChildResult): void {
   expect(r.code, detail).toBe(0);
 }
 
-afterAll(() => {
+afterAll(async () => {
   for (const s of opened) s.close();
+  // Let a still-running valgrind child finish (or be killed by its timeout) before its
+  // namespace goes away.
+  await valgrindRun?.catch(() => undefined);
   for (const ns of namespaces) ns.destroy();
+  if (valgrindDir) rmSync(valgrindDir, { recursive: true, force: true });
 });
 
 // ---- constants ----
@@ -664,14 +681,14 @@ describe('network namespaces', () => {
       }
       wake?.();
     });
-    await new Promise<void>((res) => (wake = res));
+    await within(new Promise<void>((res) => (wake = res)), 'the overrun to be reported');
     expect(results[0]).toBe(-C.ENOBUFS);
     expect(results).toContain('msg');
     // Still watching after the error: a new event arrives through the same poll.
     results.length = 0;
     const next = new Promise<void>((res) => (wake = res));
     eventNs.ip('link', 'del', 'nlob0');
-    await next;
+    await within(next, 'an event after the overrun');
     expect(results).toContain('msg');
     expect(statuses.every((st) => st === 0)).toBe(true);
     s.stopPoll();
@@ -810,9 +827,6 @@ const GARBAGE_JS = `
   })().catch((e) => fail('async', e));
 `;
 
-const haveValgrind = spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
-let garbageNs: Netns;
-let valgrindRun: Promise<ChildResult> | undefined;
 
 // V8's garbage collector scans the machine stack conservatively, which reads uninitialised stack
 // slots on purpose; that one report is not ours. Everything else (invalid reads and writes, use
@@ -829,7 +843,8 @@ beforeAll(() => {
   // Started before everything else so that valgrind (slow: about 10 s just to start Node) runs
   // alongside the other tests; its result is checked by the last test.
   if (haveValgrind) {
-    const supp = join(mkdtempSync(join(tmpdir(), 'nlctl-native-')), 'node.supp');
+    valgrindDir = mkdtempSync(join(tmpdir(), 'nlctl-native-'));
+    const supp = join(valgrindDir, 'node.supp');
     writeFileSync(supp, VALGRIND_SUPPRESSIONS);
     valgrindRun = runChild(GARBAGE_JS, {
       prefix: ['valgrind', '--error-exitcode=1', '--quiet', '--leak-check=no', `--suppressions=${supp}`],
@@ -927,7 +942,16 @@ describe('child processes', () => {
       const { Worker } = require('worker_threads');
       const a = require(process.env.NLCTL_ADDON);
       const workerCode = ${JSON.stringify(WORKER_JS)};
+      const fs = require('fs');
+      // Sockets of this process (the child opens no other kind; Workers add pipes and eventfds).
+      const fds = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try { return fs.readlinkSync('/proc/self/fd/' + fd).startsWith('socket:'); } catch { return false; }
+      }).length;
       (async () => {
+        const fdsBefore = fds();
+        const probe = a.open(16).socket; // the counter does see our sockets
+        if (fds() !== fdsBefore + 1) throw new Error('cannot count socket fds');
+        probe.close();
         for (let round = 0; round < 3; round++) {
           for (const mode of ['poll', 'spin', 'exit']) {
             const w = new Worker(workerCode, { eval: true, workerData: { addon: process.env.NLCTL_ADDON, mode } });
@@ -938,6 +962,8 @@ describe('child processes', () => {
             if (mode === 'exit' && code !== 0) throw new Error('worker exit code ' + code);
           }
         }
+        // Every socket the Workers left open was closed when their environment went away.
+        if (fds() !== fdsBefore) throw new Error('socket fd leak: ' + fdsBefore + ' -> ' + fds());
         // The main thread is unaffected.
         const s = a.open(16).socket;
         s.poll(() => { console.log('main:' + s.recv(new Uint8Array(64), 0).n); s.close(); });

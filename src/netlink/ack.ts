@@ -10,7 +10,7 @@
 // NLMSG_DONE: an optional s32 errno (a dump that failed reports here), then TLVs at offset 4.
 import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN, nlmsgAlign } from './align.js';
 import { AttributeDecoder } from './attribute.js';
-import { DumpInterruptedError, NetlinkError, type ExtAck, type ExtAckPolicy } from './errors.js';
+import { DecodeError, DumpInterruptedError, NetlinkError, type ExtAck, type ExtAckPolicy } from './errors.js';
 import { HeaderFlags, HeaderType, readHeader, type Header, type Message } from './message.js';
 
 /** NLMSGERR_ATTR_* TLV types. */
@@ -55,22 +55,27 @@ export interface AckPayload {
   malformed?: string;
 }
 
+/** Store a TLV's value only when it decoded: a wrong-sized TLV must not read as a 0 value. */
+function set<T>(ad: AttributeDecoder, value: T, store: (v: T) => void): void {
+  if (!ad.err()) store(value);
+}
+
 function parsePolicy(ad: AttributeDecoder): ExtAckPolicy {
   const p: ExtAckPolicy = {};
   ad.nested((n) => {
     while (n.next()) {
       switch (n.type()) {
-        case PolicyAttr.Type: p.type = n.uint32(); break;
-        case PolicyAttr.MinValueSigned: p.minValueSigned = n.int64(); break;
-        case PolicyAttr.MaxValueSigned: p.maxValueSigned = n.int64(); break;
-        case PolicyAttr.MinValueUnsigned: p.minValueUnsigned = n.uint64(); break;
-        case PolicyAttr.MaxValueUnsigned: p.maxValueUnsigned = n.uint64(); break;
-        case PolicyAttr.MinLength: p.minLength = n.uint32(); break;
-        case PolicyAttr.MaxLength: p.maxLength = n.uint32(); break;
-        case PolicyAttr.PolicyIndex: p.policyIndex = n.uint32(); break;
-        case PolicyAttr.PolicyMaxType: p.policyMaxType = n.uint32(); break;
-        case PolicyAttr.Bitfield32Mask: p.bitfield32Mask = n.uint32(); break;
-        case PolicyAttr.Mask: p.mask = n.uint64(); break;
+        case PolicyAttr.Type: set(n, n.uint32(), (v) => (p.type = v)); break;
+        case PolicyAttr.MinValueSigned: set(n, n.int64(), (v) => (p.minValueSigned = v)); break;
+        case PolicyAttr.MaxValueSigned: set(n, n.int64(), (v) => (p.maxValueSigned = v)); break;
+        case PolicyAttr.MinValueUnsigned: set(n, n.uint64(), (v) => (p.minValueUnsigned = v)); break;
+        case PolicyAttr.MaxValueUnsigned: set(n, n.uint64(), (v) => (p.maxValueUnsigned = v)); break;
+        case PolicyAttr.MinLength: set(n, n.uint32(), (v) => (p.minLength = v)); break;
+        case PolicyAttr.MaxLength: set(n, n.uint32(), (v) => (p.maxLength = v)); break;
+        case PolicyAttr.PolicyIndex: set(n, n.uint32(), (v) => (p.policyIndex = v)); break;
+        case PolicyAttr.PolicyMaxType: set(n, n.uint32(), (v) => (p.policyMaxType = v)); break;
+        case PolicyAttr.Bitfield32Mask: set(n, n.uint32(), (v) => (p.bitfield32Mask = v)); break;
+        case PolicyAttr.Mask: set(n, n.uint64(), (v) => (p.mask = v)); break;
       }
     }
   });
@@ -84,11 +89,11 @@ export function parseExtAck(tlvs: Uint8Array, baseOffset = 0): ExtAck {
   while (ad.next()) {
     switch (ad.type()) {
       case ExtAckAttr.Msg: ack.message = ad.string(); break;
-      case ExtAckAttr.Offset: ack.offset = ad.uint32(); break;
+      case ExtAckAttr.Offset: set(ad, ad.uint32(), (v) => (ack.offset = v)); break;
       case ExtAckAttr.Cookie: ack.cookie = ad.bytes().slice(); break;
       case ExtAckAttr.Policy: ack.policy = parsePolicy(ad); break;
-      case ExtAckAttr.MissingType: ack.missingType = ad.uint32(); break;
-      case ExtAckAttr.MissingNest: ack.missingNest = ad.uint32(); break;
+      case ExtAckAttr.MissingType: set(ad, ad.uint32(), (v) => (ack.missingType = v)); break;
+      case ExtAckAttr.MissingNest: set(ad, ad.uint32(), (v) => (ack.missingNest = v)); break;
       default:
         (ack.unknown ??= []).push({ type: ad.type(), data: ad.bytes().slice() });
     }
@@ -151,13 +156,18 @@ export function parseAck(m: Message): AckPayload {
 }
 
 /**
- * The kernel error a message carries, or undefined: an NLMSG_ERROR with a negative errno, or a
- * DONE whose errno is negative. ACKs (errno 0) and data messages give undefined.
+ * The failure a message reports, or undefined: a NetlinkError for an NLMSG_ERROR or DONE with a
+ * negative errno; a DecodeError for an NLMSG_ERROR or DONE too short or inconsistent to tell
+ * success from failure (never taken for an ACK). Data messages and clean ACKs give undefined.
  */
-export function messageError(m: Message, sent?: Message): NetlinkError | undefined {
+export function messageError(m: Message, sent?: Message): NetlinkError | DecodeError | undefined {
   if (m.header.type !== HeaderType.Error && m.header.type !== HeaderType.Done) return undefined;
   const ack = parseAck(m);
-  if (ack.errno >= 0) return undefined;
+  if (ack.errno >= 0) {
+    if (!ack.malformed) return undefined;
+    const what = m.header.type === HeaderType.Error ? 'NLMSG_ERROR' : 'NLMSG_DONE';
+    return new DecodeError(`malformed ${what} (seq ${m.header.sequence}): ${ack.malformed}`, NLMSG_HDRLEN);
+  }
   const extAck = ack.malformed && !ack.extAck.malformed ? { ...ack.extAck, malformed: ack.malformed } : ack.extAck;
   return new NetlinkError({ errno: ack.errno, extAck, request: ack.request, reply: m, sent });
 }

@@ -180,7 +180,7 @@ export class AttributeDecoder {
 
   /** Offset of the current attribute's header, counted from the decoder's base offset. */
   offset(): number {
-    return this.#base + this.#cur;
+    return this.#base + Math.max(this.#cur, 0);
   }
 
   /** Offset just past the last attribute read (where a trailing problem would start). */
@@ -193,8 +193,9 @@ export class AttributeDecoder {
     return { length: this.#len, type: this.#type, data: this.bytes() };
   }
 
-  /** Payload of the current attribute, as a view into the input. */
+  /** Payload of the current attribute, as a view into the input (empty before the first next()). */
   bytes(): Uint8Array {
+    if (this.#cur < 0) return this.#buf.subarray(0, 0);
     const start = this.#cur + NLA_HDRLEN;
     return this.#buf.subarray(start, this.#cur + this.#len);
   }

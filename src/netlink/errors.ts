@@ -4,30 +4,21 @@
 //   NetlinkError        the kernel answered with a negative errno (NLMSG_ERROR, or DONE in a dump)
 //   a Node system error a system call on the socket failed (code, errno, syscall; like node:net)
 //   DecodeError         bytes did not follow the wire format
-import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+import { LINUX_ERRNO } from './errno.js';
 import type { Header, Message } from './message.js';
 
-/** Name of a (negative or positive) errno, e.g. -2 → "ENOENT"; unknown numbers → "E<n>". */
+/** Name of a (negative or positive) Linux errno, e.g. -2 → "ENOENT"; unknown numbers → "E<n>". */
 export function errnoName(errno: number): string {
-  const n = -Math.abs(errno);
+  const n = Math.abs(errno);
   if (n === 0) return 'OK';
-  try {
-    return getSystemErrorName(n);
-  } catch {
-    return `E${-n}`;
-  }
+  return LINUX_ERRNO.get(n)?.[0] ?? `E${n}`;
 }
 
-/** Human text for an errno, e.g. -2 → "no such file or directory". */
+/** The C library's text for a Linux errno, e.g. -2 → "No such file or directory". */
 export function errnoText(errno: number): string {
-  const n = -Math.abs(errno);
-  if (n === 0) return 'success';
-  // Kernel-internal codes can leak to user space; give them their kernel meaning.
-  const internal: Record<number, string> = {
-    [-512]: 'restart system call',
-    [-524]: 'operation not supported (kernel ENOTSUPP)',
-  };
-  return getSystemErrorMap().get(n)?.[1] ?? internal[n] ?? `unknown error ${-n}`;
+  const n = Math.abs(errno);
+  if (n === 0) return 'Success';
+  return LINUX_ERRNO.get(n)?.[1] ?? `Unknown error ${n}`;
 }
 
 /** Parsed NLMSGERR_ATTR_POLICY: what the kernel expected of the offending attribute. */
