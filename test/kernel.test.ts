@@ -85,12 +85,24 @@ describe('generic netlink', () => {
     }
   });
 
-  it('reports ENOENT for an unknown family, with the extended-ACK message', async () => {
+  it('reports ENOENT for an unknown family', async () => {
     const c = dial(GENERIC, { strict: true });
     try {
-      const err = await c.execute(getFamilyRequest('no-such-family-xyz'), { timeout: 5000 }).catch((e) => e);
+      const err = await c.execute(getFamilyRequest('no-such-fam'), { timeout: 5000 }).catch((e) => e);
       expect(err).toBeInstanceOf(NetlinkError);
       expect(err.code).toBe('ENOENT');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('explains a name longer than GENL_NAMSIZ with the policy it failed', async () => {
+    const c = dial(GENERIC);
+    try {
+      const err = await c.execute(getFamilyRequest('a-family-name-too-long'), { timeout: 5000 }).catch((e) => e);
+      expect(err).toBeInstanceOf(NetlinkError);
+      expect(err.code).toBe('EINVAL');
+      expect(err.extAck).toMatchObject({ message: 'Attribute failed policy validation', offset: 20, policy: { maxLength: 15 } });
     } finally {
       c.close();
     }
