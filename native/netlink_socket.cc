@@ -110,7 +110,10 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
   addon_->open_sockets.insert(this);
 }
 
-NetlinkSocket::~NetlinkSocket() { Close(false); }
+NetlinkSocket::~NetlinkSocket() {
+  Close(false);
+  DestroyAsyncContext();
+}
 
 NetlinkSocket* NetlinkSocket::FromThis(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -376,8 +379,9 @@ Napi::Value NetlinkSocket::DetachFilter(const Napi::CallbackInfo& info) {
 // ---- readiness ----
 
 // poll(cb): returns undefined once watching, -errno when libuv refuses the fd (not expected for
-// a netlink socket), and undefined without doing anything on a closed socket: the callback is
-// then simply never called, the same as for a socket that never becomes readable.
+// a netlink socket). On a closed socket it checks its argument, then does nothing and returns
+// undefined: the callback is simply never called, as for a socket that never becomes readable
+// (throwing would be the only alternative, and a closed socket is not a caller's type error).
 Napi::Value NetlinkSocket::Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) {

@@ -56,9 +56,12 @@ export interface NativeSocket {
   /**
    * Start watching for readability on the environment's event loop; `onReadable(status)` is
    * called with 0 or -errno each time the socket is readable (level-triggered: data left
-   * unread triggers it again). Calling poll again replaces the callback.
+   * unread triggers it again). Calling poll again replaces the callback. After a receive-queue
+   * overrun the shim re-arms the watch and reports 0, so the next recv returns -ENOBUFS and
+   * watching goes on. Returns -errno if the event loop refuses the fd; on a closed socket it
+   * does nothing.
    */
-  poll(onReadable: (status: number) => void): void;
+  poll(onReadable: (status: number) => void): number | void;
   /** Stop watching. Harmless when not watching. */
   stopPoll(): void;
   /** Keep the event loop alive while polling (the default). */
@@ -69,7 +72,10 @@ export interface NativeSocket {
   close(): number;
 }
 
-/** The result of opening a socket: the handle, or the failing system call and its errno. */
+/**
+ * The result of opening a socket: the handle, or the failing call ('open', 'setns', 'socket',
+ * or 'pthread_create' for the namespace thread) and its negative errno.
+ */
 export type NativeOpenResult = { socket: NativeSocket } | { errno: number; syscall: string };
 
 /** Constants read from the C headers at build time (some differ between architectures). */

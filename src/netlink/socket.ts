@@ -149,7 +149,8 @@ class KernelSocket implements Socket {
   }
 
   watch(onReadable: (err?: Error) => void): void {
-    this.#s.poll((status) => onReadable(status < 0 ? systemError('poll', status) : undefined));
+    const r = this.#s.poll((status) => onReadable(status < 0 ? systemError('poll', status) : undefined));
+    if (typeof r === 'number' && r < 0) throw systemError('poll', r);
   }
 
   unwatch(): void {
