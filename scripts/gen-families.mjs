@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// Generate src/families/generated/<family>.json from the hand-written descriptions in
+// src/families/desc/<family>.yaml and the kernel's UAPI headers (/usr/include/linux, Debian's
+// linux-libc-dev). The descriptions name kernel constants and say how values are typed; every
+// number — constant values, enum members, struct sizes — comes from the headers, through a
+// small C program compiled and run here, so the result is exactly what the C compiler sees.
+//
+//   node scripts/gen-families.mjs            all descriptions
+//   node scripts/gen-families.mjs route      one
+//
+// Re-run it after a header update and commit the JSON. Needs cc.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const descDir = join(root, 'src', 'families', 'desc');
+const outDir = join(root, 'src', 'families', 'generated');
+const INCLUDE = process.env.NLCTL_UAPI_INCLUDE ?? '/usr/include';
+
+const INT_TYPES = new Set(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint']);
+const ATTR_TYPES = new Set([...INT_TYPES, 'string', 'binary', 'flag', 'nest', 'nest-array', 'bitfield32', 'pad']);
+const INT_SIZE = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
+
+function fail(msg) {
+  console.error(`gen-families: ${msg}`);
+  process.exit(1);
+}
+
+/** Header text with comments removed. */
+function headerText(include) {
+  const text = readFileSync(join(INCLUDE, include), 'utf8');
+  return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+}
+
+/** Members of the C enum that contains `anchor`, in order (skipping __X and X_MAX helpers). */
+function enumMembers(includes, anchor) {
+  for (const inc of includes) {
+    const text = headerText(inc);
+    const re = /enum\s*\w*\s*\{([^}]*)\}/g;
+    let m;
+    while ((m = re.exec(text))) {
+      const body = m[1].replace(/^\s*#.*$/gm, ' ');
+      const names = body
+        .split(',')
+        .map((item) => item.trim().match(/^([A-Za-z_][A-Za-z0-9_]*)/)?.[1])
+        .filter(Boolean);
+      if (names.includes(anchor)) return names.filter((n) => !n.startsWith('__') && !/_MAX$/.test(n));
+    }
+  }
+  fail(`no enum containing ${anchor} in ${includes.join(', ')}`);
+}
+
+/** #define names starting with `prefix` in the includes (object-like macros with a value). */
+function defineNames(includes, prefix) {
+  const out = [];
+  for (const inc of includes) {
+    const re = new RegExp(`^\\s*#\\s*define\\s+(${prefix}[A-Za-z0-9_]*)\\s+\\S`, 'gm');
+    let m;
+    const text = headerText(inc);
+    while ((m = re.exec(text))) if (!out.includes(m[1]) && !/_MAX$/.test(m[1])) out.push(m[1]);
+  }
+  return out;
+}
+
+/** Ask the C compiler for the values of `exprs` (constant names or sizeof expressions). */
+function evaluate(includes, exprs) {
+  const dir = mkdtempSync(join(tmpdir(), 'nlctl-gen-'));
+  try {
+    const lines = [
+      '#include <stdio.h>',
+      '#include <sys/socket.h>',
+      '#include <net/if.h>',
+      ...includes.map((i) => `#include <${i}>`),
+      'int main(void) {',
+      ...exprs.map((e) => `  printf("%lld\\n", (long long)(${e}));`),
+      '  return 0;',
+      '}',
+    ];
+    writeFileSync(join(dir, 'v.c'), lines.join('\n') + '\n');
+    execFileSync('cc', ['-w', '-o', join(dir, 'v'), join(dir, 'v.c')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const out = execFileSync(join(dir, 'v'), { encoding: 'utf8' }).trim().split('\n').map(Number);
+    if (out.length !== exprs.length) fail('value program printed the wrong number of lines');
+    return new Map(exprs.map((e, i) => [e, out[i]]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** IFLA_IFNAME → ifname with prefix IFLA_. */
+function shortName(constant, prefix) {
+  const s = prefix && constant.startsWith(prefix) ? constant.slice(prefix.length) : constant;
+  return s.toLowerCase();
+}
+
+function normAttr(spec) {
+  return typeof spec === 'string' ? { type: spec } : { ...spec };
+}
+
+function generate(file) {
+  const desc = parse(readFileSync(join(descDir, file), 'utf8'));
+  const includes = desc.includes ?? [];
+  const wanted = new Set();
+  const want = (e) => (wanted.add(e), e);
+
+  // Enums and flag sets.
+  const enumPlans = {};
+  for (const [name, e] of Object.entries(desc.enums ?? {})) {
+    let constants = e.constants ?? [];
+    if (e.enum) constants = enumMembers(includes, e.enum);
+    if (e.defines) constants = defineNames(e.defineIncludes ?? includes, e.defines);
+    constants = constants.filter((c) => !(e.exclude ?? []).includes(c));
+    constants.forEach(want);
+    enumPlans[name] = { ...e, constants };
+  }
+
+  // Attribute sets: every member of the anchor enum is named; described ones are typed.
+  const setPlans = {};
+  for (const [name, s] of Object.entries(desc.sets ?? {})) {
+    const members = s.enum ? enumMembers(includes, s.enum) : Object.keys(s.attrs ?? {});
+    for (const c of Object.keys(s.attrs ?? {})) if (!members.includes(c)) members.push(c);
+    members.forEach(want);
+    setPlans[name] = { ...s, members };
+  }
+
+  // Messages.
+  const msgPlans = [];
+  for (const group of desc.messages ?? []) {
+    for (const c of group.constants) msgPlans.push({ ...group, constant: c, value: want(c) });
+  }
+
+  // Structs: sizeof checks the described layout.
+  for (const [name, st] of Object.entries(desc.structs ?? {})) want(st.sizeof ?? `sizeof(struct ${name})`);
+  if (desc.groups?.enum) enumMembers(includes, desc.groups.enum).forEach(want);
+  if (desc.groups?.defines) defineNames(includes, desc.groups.defines).forEach(want);
+  if (typeof desc.protocol === 'string') want(desc.protocol);
+
+  const values = evaluate(includes, [...wanted]);
+  const v = (e) => values.get(e);
+
+  const family = {
+    name: desc.family,
+    protocol: typeof desc.protocol === 'string' ? v(desc.protocol) : desc.protocol,
+    ...(desc.genlId !== undefined ? { genlId: desc.genlId } : {}),
+    messages: [],
+    structs: {},
+    sets: {},
+    enums: {},
+    groups: [],
+  };
+
+  for (const [name, e] of Object.entries(enumPlans)) {
+    const vals = {};
+    for (const c of e.constants) {
+      const key = String(v(c));
+      if (!(key in vals)) vals[key] = shortName(c, e.prefix);
+    }
+    family.enums[name] = { name, ...(e.flags ? { flags: true } : {}), values: vals };
+  }
+
+  for (const [name, st] of Object.entries(desc.structs ?? {})) {
+    const size = v(st.sizeof ?? `sizeof(struct ${name})`);
+    const fields = st.fields.map((f) => {
+      const [fname, spec] = Object.entries(f)[0];
+      const s = normAttr(spec);
+      if (!INT_SIZE[s.type] && s.type !== 'pad' && s.type !== 'binary') fail(`${file}: struct ${name}.${fname}: bad type ${s.type}`);
+      return { name: fname, ...s };
+    });
+    const described = fields.reduce((n, f) => n + (INT_SIZE[f.type] ?? f.size ?? 0), 0);
+    if (described !== size) fail(`${file}: struct ${name} describes ${described} bytes, sizeof is ${size}`);
+    family.structs[name] = { name, size, fields };
+  }
+
+  for (const [name, s] of Object.entries(setPlans)) {
+    const attrs = {};
+    for (const c of s.members) {
+      const num = v(c);
+      const spec = s.attrs?.[c] ? normAttr(s.attrs[c]) : { type: 'binary' };
+      if (!ATTR_TYPES.has(spec.type)) fail(`${file}: ${c}: unknown type ${spec.type}`);
+      if ((spec.type === 'nest' || spec.type === 'nest-array') && !spec.nested && !spec.subMessage) fail(`${file}: ${c}: nest without nested set`);
+      const entry = { name: spec.name ?? shortName(c, s.prefix), constant: c, ...spec };
+      if (!s.attrs?.[c]) entry.undescribed = true;
+      if (String(num) in attrs && !attrs[String(num)].undescribed) continue; // aliases: keep the first described
+      attrs[String(num)] = entry;
+    }
+    family.sets[name] = { name, attrs };
+  }
+
+  for (const m of msgPlans) {
+    const entry = { constant: m.constant, name: shortName(m.constant, m.prefix), value: v(m.constant) };
+    if (m.header) entry.header = m.header;
+    if (m.attrs) entry.attrs = m.attrs;
+    const kind = m.kinds?.[m.constant] ?? (/_(NEW|ADD)/.test(m.constant) ? 'new' : /_DEL/.test(m.constant) ? 'del' : /_GET/.test(m.constant) ? 'get' : 'other');
+    entry.kind = kind;
+    family.messages.push(entry);
+  }
+
+  if (desc.groups) {
+    const gs = desc.groups.enum ? enumMembers(includes, desc.groups.enum) : defineNames(includes, desc.groups.defines);
+    for (const c of gs) {
+      const val = v(c);
+      if (val === 0) continue;
+      family.groups.push({ name: shortName(c, desc.groups.prefix).replace(/_/g, '-'), value: val, constant: c });
+    }
+  }
+
+  // Cross-references must resolve.
+  for (const set of Object.values(family.sets)) {
+    for (const a of Object.values(set.attrs)) {
+      if (a.nested && !family.sets[a.nested]) fail(`${file}: ${a.constant}: unknown set ${a.nested}`);
+      if (a.struct && !family.structs[a.struct]) fail(`${file}: ${a.constant}: unknown struct ${a.struct}`);
+      if (a.enum && !family.enums[a.enum]) fail(`${file}: ${a.constant}: unknown enum ${a.enum}`);
+      if (a.flags && !family.enums[a.flags]) fail(`${file}: ${a.constant}: unknown flags ${a.flags}`);
+      for (const target of Object.values(a.subMessage?.sets ?? {})) if (!family.sets[target]) fail(`${file}: ${a.constant}: unknown set ${target}`);
+    }
+  }
+  for (const m of family.messages) {
+    if (m.header && !family.structs[m.header]) fail(`${file}: ${m.constant}: unknown struct ${m.header}`);
+    if (m.attrs && !family.sets[m.attrs]) fail(`${file}: ${m.constant}: unknown set ${m.attrs}`);
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  const target = join(outDir, `${basename(file, '.yaml')}.json`);
+  writeFileSync(target, JSON.stringify(family, null, 1) + '\n');
+  console.error(`gen-families: ${basename(target)}: ${family.messages.length} messages, ${Object.keys(family.sets).length} attribute sets, ${Object.keys(family.structs).length} structs`);
+}
+
+const only = process.argv.slice(2);
+const files = readdirSync(descDir).filter((f) => f.endsWith('.yaml') && (only.length === 0 || only.includes(basename(f, '.yaml'))));
+if (files.length === 0) fail('no descriptions found');
+for (const f of files) generate(f);

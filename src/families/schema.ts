@@ -1,0 +1,122 @@
+// The shape of family knowledge. A family description says, for one netlink protocol (or one
+// generic netlink family), which message types exist, which fixed header each carries, which
+// attribute set follows, and how each attribute is typed and named. Descriptions are data:
+// src/families/desc/*.yaml are written by hand without numbers, scripts/gen-families.mjs adds
+// the numbers from the kernel's UAPI headers and writes src/families/generated/*.json, and one
+// generic codec (src/model/) decodes and encodes every family from them.
+
+/** Integer types. `uint`/`sint` are NLA_UINT/NLA_SINT: 4 or 8 bytes. */
+export type IntType = 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64' | 'uint' | 'sint';
+
+/** Attribute payload types. */
+export type AttrType =
+  | IntType
+  | 'string' // NUL-terminated text
+  | 'binary' // bytes (optionally a struct, or shown through a display hint)
+  | 'flag' // presence only
+  | 'nest' // a nested attribute set
+  | 'nest-array' // a nest whose members are all of one set, their types being indexes
+  | 'bitfield32' // struct nla_bitfield32 { value, selector }
+  | 'pad'; // alignment filler (IFLA_PAD and friends)
+
+/** How a value reads best for a human. */
+export type DisplayHint = 'ipv4' | 'ipv6' | 'ip' | 'mac' | 'hex' | 'uuid';
+
+/** One attribute of a set. */
+export interface AttrSpec {
+  /** Short snake_case name: the kernel constant without its prefix (IFLA_IFNAME → ifname). */
+  name: string;
+  /** The kernel constant, e.g. IFLA_IFNAME. */
+  constant: string;
+  type: AttrType;
+  /** For nest / nest-array: the attribute set of the content. */
+  nested?: string;
+  /** For binary: decode the payload as this struct. */
+  struct?: string;
+  /** For binary: an array of this scalar type (e.g. u32 array). */
+  arrayOf?: IntType;
+  /** Integer byte order when it is not the host's (nfnetlink uses big-endian). */
+  byteOrder?: 'big' | 'little';
+  display?: DisplayHint;
+  /** Name of an enum whose names the value takes. */
+  enum?: string;
+  /** Name of a flag set whose bit names the value takes. */
+  flags?: string;
+  /**
+   * The content's format depends on a sibling attribute's value, e.g. IFLA_INFO_DATA by
+   * IFLA_INFO_KIND: `selector` is the sibling's name, `sets` maps its values to attribute sets.
+   */
+  subMessage?: { selector: string; sets: Record<string, string> };
+}
+
+/** An attribute set: attributes by type number. */
+export interface AttrSetSpec {
+  name: string;
+  attrs: Record<string, AttrSpec>;
+}
+
+/** A field of a fixed-layout struct. */
+export interface StructField {
+  name: string;
+  type: IntType | 'pad' | 'binary';
+  /** Size in bytes for pad and binary fields. */
+  size?: number;
+  byteOrder?: 'big' | 'little';
+  display?: DisplayHint;
+  enum?: string;
+  flags?: string;
+}
+
+/** A fixed-layout struct: a family header or a binary attribute's content. */
+export interface StructSpec {
+  name: string;
+  /** sizeof(), from the header. */
+  size: number;
+  fields: StructField[];
+}
+
+/** Names for values: an enum, or (flags) names for bits. */
+export interface EnumSpec {
+  name: string;
+  /** True: values are bit masks; a value is shown as the names of its set bits. */
+  flags?: boolean;
+  /** Value → short name. */
+  values: Record<string, string>;
+}
+
+/** One message type. */
+export interface MessageSpec {
+  /** The kernel constant, e.g. RTM_NEWLINK (or CTRL_CMD_GETFAMILY for generic netlink). */
+  constant: string;
+  /** Short name: newlink. */
+  name: string;
+  /** Message type number (generic netlink: the command number). */
+  value: number;
+  /** Struct that follows nlmsghdr (and genlmsghdr), if any. */
+  header?: string;
+  /** Attribute set that follows the header, if any. */
+  attrs?: string;
+  /** What kind of request this is, for naming the context-dependent flags. */
+  kind?: 'get' | 'new' | 'del' | 'other';
+}
+
+/** A multicast group. */
+export interface GroupSpec {
+  name: string;
+  value: number;
+}
+
+/** Everything known about one family. */
+export interface FamilySpec {
+  /** Family name: route, generic, sock_diag, … or a generic netlink family name (nlctrl). */
+  name: string;
+  /** Netlink protocol number. */
+  protocol: number;
+  /** For generic netlink families: the fixed family ID if it has one (nlctrl: 16). */
+  genlId?: number;
+  messages: MessageSpec[];
+  structs: Record<string, StructSpec>;
+  sets: Record<string, AttrSetSpec>;
+  enums: Record<string, EnumSpec>;
+  groups: GroupSpec[];
+}
