@@ -142,6 +142,10 @@ for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
 }
 process.on('exit', deleteNamespace); // last resort (process.exit from anywhere)
 
+// Signal handlers run only on an event-loop turn, and a dump whose data is always ready never
+// takes one (it lives on microtasks and spawnSync). So give the loop a turn between runs.
+const turn = () => new Promise((r) => setImmediate(r));
+
 // ---------------------------------------------------------------------------------------------
 // The library contender: dump + walk
 
@@ -366,8 +370,9 @@ async function main() {
   log(`warm-up: 1 run of libmnl and ip, ${libWarmups} of each library variant`);
   const first = {};
   for (const [k, c] of Object.entries(contenders)) {
+    await turn();
     first[k] = await c.run();
-    if (c.withDial) for (let i = 1; i < libWarmups; i++) await c.run();
+    if (c.withDial) for (let i = 1; i < libWarmups; i++) await turn().then(c.run);
   }
   const ipRoutes = ipJsonCount();
   const counts = { libmnl: first.libmnl.routes, stream: first.stream.acc.routes, execute: first.execute.acc.routes, ip: ipRoutes };
@@ -390,6 +395,7 @@ async function main() {
   for (let i = 0; i < opts.runs; i++) {
     log(`run ${i + 1}/${opts.runs}`);
     for (const c of Object.values(contenders)) {
+      await turn();
       const r = await c.run();
       c.times.push(r.seconds);
       if (c.withDial) c.withDial.push(r.secondsWithDial);

@@ -2,7 +2,7 @@
 // generic netlink family), which message types exist, which fixed header each carries, which
 // attribute set follows, and how each attribute is typed and named. Descriptions are data:
 // src/families/desc/*.yaml are written by hand without numbers, scripts/gen-families.mjs adds
-// the numbers from the kernel's UAPI headers and writes src/families/generated/*.json, and one
+// the numbers from the kernel's UAPI headers and writes src/families/generated/*.ts, and one
 // generic codec (src/model/) decodes and encodes every family from them.
 
 /** Integer types. `uint`/`sint` are NLA_UINT/NLA_SINT: 4 or 8 bytes. */
@@ -47,6 +47,8 @@ export interface AttrSpec {
    * IFLA_INFO_KIND: `selector` is the sibling's name, `sets` maps its values to attribute sets.
    */
   subMessage?: { selector: string; sets: Record<string, string> };
+  /** Named from the header but not typed by hand: shown as bytes. */
+  undescribed?: boolean;
 }
 
 /** An attribute set: attributes by type number. */
@@ -104,6 +106,8 @@ export interface MessageSpec {
 export interface GroupSpec {
   name: string;
   value: number;
+  /** The kernel constant, e.g. RTNLGRP_LINK. */
+  constant?: string;
 }
 
 /** Everything known about one family. */

@@ -1,0 +1,492 @@
+// The generic decoder: one netlink message plus its family's description → the decoded-message
+// model every renderer uses. It names and types everything the description knows and keeps
+// everything it does not (unknown attributes as bytes, extra fixed-header bytes, malformed
+// parts annotated), and never throws on any input.
+import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, NLMSG_HDRLEN, nlaAlign } from '../netlink/align.js';
+import { parseAck } from '../netlink/ack.js';
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
+import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
+import { HeaderFlags, HeaderType, type Header, type Message } from '../netlink/message.js';
+import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, MessageSpec, StructSpec } from '../families/schema.js';
+import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
+
+/** A decoded value. 64-bit integers stay bigint; unknown bytes become hex text. */
+export type Value = number | bigint | string | boolean | Value[] | { [key: string]: Value };
+
+/** One attribute, losslessly: where it was, what it was, and what it means. */
+export interface DecodedAttr {
+  /** Type number with the flag bits masked off. */
+  type: number;
+  /** Short name from the description (undefined when the number is unknown). */
+  name?: string;
+  /** The kernel constant, e.g. IFLA_IFNAME. */
+  constant?: string;
+  /** NLA_F_NESTED was set. */
+  nestedFlag: boolean;
+  /** NLA_F_NET_BYTEORDER was set. */
+  netByteOrder: boolean;
+  /** nla_len. */
+  length: number;
+  /** Offset of the attribute header from the start of the message. */
+  offset: number;
+  /** The payload. */
+  data: Uint8Array;
+  /** The described type, or 'unknown'. */
+  kind: AttrSpec['type'] | 'unknown';
+  /** The decoded value (for nests: undefined; see children). */
+  value?: Value;
+  /** The raw number behind an enum or flags value. */
+  raw?: number | bigint;
+  /** Decoded children of a nest. */
+  children?: DecodedAttr[];
+  /** Set when the payload does not fit its description (the value is then hex). */
+  malformed?: string;
+}
+
+/** The fixed header that follows nlmsghdr. */
+export interface DecodedFixedHeader {
+  /** Struct name, e.g. ifinfomsg. */
+  name: string;
+  fields: Record<string, Value>;
+  /** Raw numbers behind enum and flag fields. */
+  raw: Record<string, number | bigint>;
+  /** Bytes beyond the described struct (a newer kernel's longer header). */
+  extra?: Uint8Array;
+  /** Fields the message was too short to hold. */
+  missing?: string[];
+}
+
+/** An NLMSG_ERROR or DONE payload. */
+export interface DecodedAck {
+  errno: number;
+  /** Errno name (OK for 0). */
+  name: string;
+  text: string;
+  request?: Header;
+  extAck: ExtAck;
+  /** Dotted path of the attribute extAck.offset points at, when the request is known. */
+  badAttr?: string;
+}
+
+/** One decoded message. */
+export interface DecodedMessage {
+  /** Netlink protocol number. */
+  protocol: number;
+  /** Family name when described (route, nlctrl, …). */
+  family?: string;
+  header: Header;
+  /** The message type: its number, and name/constant when known. */
+  type: { value: number; name?: string; constant?: string };
+  /** Flag names in the message's context (get/new/del/ack), unknown bits as hex. */
+  flags: string[];
+  /** genlmsghdr of a generic netlink message. */
+  genl?: { cmd: number; version: number; reserved: number };
+  fixed?: DecodedFixedHeader;
+  attrs: DecodedAttr[];
+  /** Payload bytes not decoded as header or attributes (unknown message types). */
+  payload?: Uint8Array;
+  ack?: DecodedAck;
+  /** Problems met while decoding; the message is still shown. */
+  malformed: string[];
+}
+
+/** What the decoder needs besides the message. */
+export interface DecodeContext {
+  /** Netlink protocol number of the socket or capture. */
+  protocol: number;
+  /** The protocol's description (route), when there is one. */
+  family?: FamilySpec;
+  /** Generic netlink: descriptions by family ID (nlctrl is 16). */
+  genlFamilies?: ReadonlyMap<number, FamilySpec>;
+  /** Offset of the message within its datagram or file (for offsets in annotations). */
+  offset?: number;
+  /** The request a reply answers: lets an ext-ack offset be named as an attribute path. */
+  request?: DecodedMessage;
+}
+
+const GET_FLAGS: [number, string][] = [[0x100, 'root'], [0x200, 'match'], [0x400, 'atomic']];
+const NEW_FLAGS: [number, string][] = [[0x100, 'replace'], [0x200, 'excl'], [0x400, 'create'], [0x800, 'append']];
+const DEL_FLAGS: [number, string][] = [[0x100, 'nonrec'], [0x200, 'bulk']];
+const ACK_FLAGS: [number, string][] = [[0x100, 'capped'], [0x200, 'ack_tlvs']];
+const BASE_FLAGS: [number, string][] = [
+  [HeaderFlags.Request, 'request'],
+  [HeaderFlags.Multi, 'multi'],
+  [HeaderFlags.Acknowledge, 'ack'],
+  [HeaderFlags.Echo, 'echo'],
+  [HeaderFlags.DumpInterrupted, 'dump_intr'],
+  [HeaderFlags.DumpFiltered, 'dump_filtered'],
+];
+
+/**
+ * Flag names in context: GET requests name ROOT/MATCH/ATOMIC (both ROOT and MATCH read "dump"),
+ * NEW requests REPLACE/EXCL/CREATE/APPEND, DEL requests NONREC/BULK, NLMSG_ERROR CAPPED/ACK_TLVS.
+ * Bits without a name in that context are shown as one hex token.
+ */
+export function flagNames(flags: number, kind: MessageSpec['kind'] | 'ack' | undefined): string[] {
+  const out: string[] = [];
+  let rest = flags;
+  for (const [bit, name] of BASE_FLAGS) {
+    if (flags & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  const table = kind === 'get' ? GET_FLAGS : kind === 'new' ? NEW_FLAGS : kind === 'del' ? DEL_FLAGS : kind === 'ack' ? ACK_FLAGS : [];
+  if (kind === 'get' && (flags & 0x300) === 0x300) {
+    out.push('dump');
+    rest &= ~0x300;
+  }
+  for (const [bit, name] of table) {
+    if (rest & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest) out.push(`0x${rest.toString(16)}`);
+  return out;
+}
+
+const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
+
+function readInt(view: DataView, off: number, type: IntType, size: number, little: boolean): number | bigint {
+  switch (type) {
+    case 'u8': return view.getUint8(off);
+    case 's8': return view.getInt8(off);
+    case 'u16': return view.getUint16(off, little);
+    case 's16': return view.getInt16(off, little);
+    case 'u32': return view.getUint32(off, little);
+    case 's32': return view.getInt32(off, little);
+    case 'u64': return view.getBigUint64(off, little);
+    case 's64': return view.getBigInt64(off, little);
+    case 'uint': return size === 4 ? view.getUint32(off, little) : view.getBigUint64(off, little);
+    case 'sint': return size === 4 ? view.getInt32(off, little) : view.getBigInt64(off, little);
+  }
+}
+
+/** An enum value's name, or the number itself when the enum does not know it. */
+function enumValue(e: EnumSpec | undefined, v: number | bigint): Value {
+  if (!e) return v;
+  return e.values[String(v)] ?? v;
+}
+
+/** The names of a flag set's bits that are set, unknown bits as one hex token. */
+function flagsValue(e: EnumSpec | undefined, v: number | bigint): Value {
+  if (!e) return v;
+  const n = BigInt(v);
+  const out: string[] = [];
+  let rest = n;
+  for (const [bit, name] of Object.entries(e.values)) {
+    const b = BigInt(bit);
+    if (b !== 0n && (n & b) === b) {
+      out.push(name);
+      rest &= ~b;
+    }
+  }
+  if (rest) out.push(`0x${rest.toString(16)}`);
+  return out;
+}
+
+function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string }, v: number | bigint): Value {
+  if (spec.enum) return enumValue(family?.enums[spec.enum], v);
+  if (spec.flags) return flagsValue(family?.enums[spec.flags], v);
+  return v;
+}
+
+/** Decode bytes as a struct. Short input leaves fields missing; long input keeps extra bytes. */
+export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array): DecodedFixedHeader {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {} };
+  let off = 0;
+  for (const f of st.fields) {
+    const size = INT_SIZE[f.type] ?? f.size ?? 0;
+    if (off + size > data.length) {
+      (out.missing ??= []).push(f.name);
+      off += size;
+      continue;
+    }
+    if (f.type === 'pad') {
+      off += size;
+      continue;
+    }
+    if (f.type === 'binary') {
+      const b = data.subarray(off, off + size);
+      out.fields[f.name] = f.display === 'mac' ? formatMac(b) : f.display ? formatIP(b) : toHex(b);
+    } else {
+      const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
+      const v = readInt(view, off, f.type, size, little);
+      if (f.enum || f.flags) out.raw[f.name] = v;
+      out.fields[f.name] = scalarDisplay(family, f, v);
+    }
+    off += size;
+  }
+  if (data.length > st.size) out.extra = data.subarray(st.size);
+  return out;
+}
+
+function displayBytes(spec: AttrSpec, b: Uint8Array): Value {
+  switch (spec.display) {
+    case 'mac': return formatMac(b);
+    case 'ipv4': return b.length === 4 ? formatIPv4(b) : toHex(b);
+    case 'ipv6': return b.length === 16 ? formatIPv6(b) : toHex(b);
+    case 'ip': return formatIP(b);
+    case 'uuid': {
+      const h = toHex(b);
+      return b.length === 16 ? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` : h;
+    }
+    default: return toHex(b);
+  }
+}
+
+interface Walk {
+  family: FamilySpec | undefined;
+  buf: Uint8Array;
+  view: DataView;
+  /** Offset of buf[0] from the start of the message. */
+  base: number;
+  depth: number;
+}
+
+/** Split a region into attributes (lenient: stops at a malformed one and reports it). */
+function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], indexed = false): DecodedAttr[] {
+  const out: DecodedAttr[] = [];
+  let off = 0;
+  const { buf, view } = w;
+  while (off < buf.length) {
+    const rest = buf.length - off;
+    if (rest < NLA_HDRLEN) {
+      malformed.push(`${rest} byte(s) left over after the last attribute at offset ${w.base + off}`);
+      break;
+    }
+    const len = view.getUint16(off, HOST_LITTLE_ENDIAN);
+    const rawType = view.getUint16(off + 2, HOST_LITTLE_ENDIAN);
+    if (len < NLA_HDRLEN || len > rest) {
+      malformed.push(`attribute at offset ${w.base + off}: length ${len} ${len < NLA_HDRLEN ? 'is shorter than its header' : `runs past the end (${rest} bytes left)`}`);
+      break;
+    }
+    const type = rawType & NLA_TYPE_MASK;
+    const data = buf.subarray(off + NLA_HDRLEN, off + len);
+    const spec = indexed ? undefined : set?.attrs[String(type)];
+    const a: DecodedAttr = {
+      type,
+      nestedFlag: (rawType & NLA_F_NESTED) !== 0,
+      netByteOrder: (rawType & NLA_F_NET_BYTEORDER) !== 0,
+      length: len,
+      offset: w.base + off,
+      data,
+      kind: spec ? spec.type : 'unknown',
+    };
+    if (spec) {
+      a.name = spec.name;
+      a.constant = spec.constant;
+    }
+    if (indexed) {
+      // A nest-array element: its type is an index and its content is the element set.
+      a.kind = 'nest';
+      a.children = walkAttrs({ ...w, buf: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), base: a.offset + NLA_HDRLEN, depth: w.depth + 1 }, set, malformed);
+    } else {
+      decodeValue(w, a, spec, out, malformed);
+    }
+    out.push(a);
+    off = Math.min(off + nlaAlign(len), buf.length);
+  }
+  return out;
+}
+
+function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblings: DecodedAttr[], malformed: string[]): void {
+  const { family } = w;
+  const b = a.data;
+  if (!spec) {
+    a.value = toHex(b);
+    return;
+  }
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const little = a.netByteOrder || spec.byteOrder === 'big' ? false : spec.byteOrder === 'little' ? true : HOST_LITTLE_ENDIAN;
+  const bad = (why: string) => {
+    a.malformed = why;
+    a.value = toHex(b);
+    malformed.push(`${spec.constant} at offset ${a.offset}: ${why}`);
+  };
+  switch (spec.type) {
+    case 'u8': case 's8': case 'u16': case 's16': case 'u32': case 's32': case 'u64': case 's64': {
+      const size = INT_SIZE[spec.type]!;
+      if (b.length !== size) return bad(`expected ${size} bytes for ${spec.type}, got ${b.length}`);
+      const v = readInt(view, 0, spec.type, size, little);
+      a.value = scalarDisplay(family, spec, v);
+      if (spec.enum || spec.flags) a.raw = v;
+      return;
+    }
+    case 'uint': case 'sint': {
+      if (b.length !== 4 && b.length !== 8) return bad(`expected 4 or 8 bytes for ${spec.type}, got ${b.length}`);
+      const v = readInt(view, 0, spec.type, b.length, little);
+      a.value = scalarDisplay(family, spec, v);
+      if (spec.enum || spec.flags) a.raw = v;
+      return;
+    }
+    case 'string': {
+      let end = b.length;
+      while (end > 0 && b[end - 1] === 0) end--;
+      a.value = Buffer.from(b.buffer, b.byteOffset, end).toString('utf8');
+      return;
+    }
+    case 'flag':
+      if (b.length !== 0) return bad(`a flag carries no payload, got ${b.length} bytes`);
+      a.value = true;
+      return;
+    case 'pad':
+      a.value = toHex(b);
+      return;
+    case 'bitfield32':
+      if (b.length !== 8) return bad(`expected 8 bytes for bitfield32, got ${b.length}`);
+      a.value = { value: view.getUint32(0, HOST_LITTLE_ENDIAN), selector: view.getUint32(4, HOST_LITTLE_ENDIAN) };
+      return;
+    case 'binary': {
+      if (spec.struct) {
+        const st = family?.structs[spec.struct];
+        if (st) {
+          const d = decodeStruct(family, st, b);
+          const v: Record<string, Value> = { ...d.fields };
+          if (d.extra) v._extra = toHex(d.extra);
+          a.value = v;
+          return;
+        }
+      }
+      if (spec.arrayOf) {
+        const size = INT_SIZE[spec.arrayOf] ?? 4;
+        if (b.length % size !== 0) return bad(`${b.length} bytes is not a whole number of ${spec.arrayOf}`);
+        const vals: Value[] = [];
+        for (let o = 0; o < b.length; o += size) vals.push(readInt(view, o, spec.arrayOf, size, little));
+        a.value = vals;
+        return;
+      }
+      a.value = displayBytes(spec, b);
+      return;
+    }
+    case 'nest':
+    case 'nest-array': {
+      let setName = spec.nested;
+      if (spec.subMessage) {
+        const sel = siblings.find((s) => s.name === spec.subMessage!.selector);
+        setName = sel && typeof sel.value === 'string' ? spec.subMessage.sets[sel.value] : undefined;
+        if (!setName) {
+          a.value = toHex(b);
+          return;
+        }
+      }
+      const set = setName ? family?.sets[setName] : undefined;
+      const nestMalformed: string[] = [];
+      const child: Walk = { ...w, buf: b, view, base: a.offset + NLA_HDRLEN, depth: w.depth + 1 };
+      const children = walkAttrs(child, set, nestMalformed, spec.type === 'nest-array');
+      if (nestMalformed.length && !a.nestedFlag) {
+        // Described as a nest but the bytes do not parse as attributes: show them as they are.
+        return bad(`does not parse as nested attributes (${nestMalformed[0]})`);
+      }
+      malformed.push(...nestMalformed);
+      a.children = children;
+      return;
+    }
+  }
+}
+
+function messageSpec(family: FamilySpec | undefined, type: number): MessageSpec | undefined {
+  return family?.messages.find((m) => m.value === type);
+}
+
+const CONTROL_NAMES: Record<number, [string, string]> = {
+  [HeaderType.Noop]: ['noop', 'NLMSG_NOOP'],
+  [HeaderType.Error]: ['error', 'NLMSG_ERROR'],
+  [HeaderType.Done]: ['done', 'NLMSG_DONE'],
+  [HeaderType.Overrun]: ['overrun', 'NLMSG_OVERRUN'],
+};
+
+/** Decode one message. Never throws: problems are listed in `malformed`. */
+export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
+  const h = m.header;
+  const base = NLMSG_HDRLEN;
+  const out: DecodedMessage = { protocol: ctx.protocol, header: h, type: { value: h.type }, flags: [], attrs: [], malformed: [] };
+
+  if (h.type < HeaderType.MinType) {
+    const names = CONTROL_NAMES[h.type];
+    if (names) out.type = { value: h.type, name: names[0], constant: names[1] };
+    if (ctx.family) out.family = ctx.family.name;
+    const isAck = h.type === HeaderType.Error;
+    out.flags = flagNames(h.flags, isAck ? 'ack' : undefined);
+    if (h.type === HeaderType.Error || h.type === HeaderType.Done) {
+      const a = parseAck(m);
+      out.ack = { errno: a.errno, name: errnoName(a.errno), text: errnoText(a.errno), extAck: a.extAck };
+      if (a.request) out.ack.request = a.request;
+      if (a.malformed) out.malformed.push(a.malformed);
+      if (a.extAck.malformed) out.malformed.push(a.extAck.malformed);
+      if (a.extAck.offset !== undefined && ctx.request) {
+        const path = attrPathAt(ctx.request, a.extAck.offset);
+        if (path) out.ack.badAttr = path;
+      }
+    } else if (m.data.length) {
+      out.payload = m.data;
+    }
+    return out;
+  }
+
+  // Generic netlink: the type is a family ID, then a 4-byte genlmsghdr selects the command.
+  let family = ctx.family;
+  let data = m.data;
+  let dataBase = base;
+  let spec: MessageSpec | undefined;
+  if (ctx.protocol === 16) {
+    family = ctx.genlFamilies?.get(h.type);
+    if (data.length >= 4) {
+      out.genl = { cmd: data[0]!, version: data[1]!, reserved: data[2]! | (data[3]! << 8) };
+      spec = messageSpec(family, data[0]!);
+    } else {
+      out.malformed.push(`generic netlink message of ${data.length} payload bytes has no genlmsghdr`);
+    }
+    data = data.subarray(4);
+    dataBase += 4;
+    if (family) out.type = { value: h.type, name: family.name };
+  } else {
+    spec = messageSpec(family, h.type);
+    if (spec) out.type = { value: h.type, name: spec.name, constant: spec.constant };
+  }
+  if (family) out.family = family.name;
+  out.flags = flagNames(h.flags, spec?.kind);
+
+  if (!spec) {
+    if (data.length) out.payload = data;
+    return out;
+  }
+  let attrStart = 0;
+  if (spec.header) {
+    const st = family!.structs[spec.header];
+    if (st) {
+      out.fixed = decodeStruct(family, st, data.subarray(0, Math.min(st.size, data.length)));
+      attrStart = Math.min(st.size, data.length);
+      if (out.fixed.missing) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
+    }
+  }
+  const attrBytes = data.subarray(attrStart);
+  if (spec.attrs) {
+    const set = family!.sets[spec.attrs];
+    const view = new DataView(attrBytes.buffer, attrBytes.byteOffset, attrBytes.byteLength);
+    out.attrs = walkAttrs({ family, buf: attrBytes, view, base: dataBase + attrStart, depth: 0 }, set, out.malformed);
+  } else if (attrBytes.length) {
+    out.payload = attrBytes;
+  }
+  return out;
+}
+
+/**
+ * The dotted path (linkinfo.kind) of the attribute that starts at, or contains, byte `offset`
+ * of a decoded message; undefined when the offset is in no attribute.
+ */
+export function attrPathAt(msg: DecodedMessage, offset: number): string | undefined {
+  const find = (attrs: DecodedAttr[], prefix: string): string | undefined => {
+    for (const a of attrs) {
+      if (offset >= a.offset && offset < a.offset + Math.max(a.length, NLA_HDRLEN)) {
+        const name = prefix + (a.name ?? String(a.type));
+        if (offset > a.offset && a.children) return find(a.children, name + '.') ?? name;
+        return name;
+      }
+    }
+    return undefined;
+  };
+  return find(msg.attrs, '');
+}
