@@ -115,7 +115,7 @@ export class AttributeDecoder {
   /** Byte order of integers without NLA_F_NET_BYTEORDER; nested decoders inherit it. */
   byteOrder: ByteOrder;
   readonly #buf: Uint8Array;
-  readonly #view: DataView;
+  #lazyView: DataView | undefined;
   readonly #base: number;
   #off = 0;
   #cur = -1; // offset of the current attribute's header, -1 before the first next()
@@ -123,11 +123,21 @@ export class AttributeDecoder {
   #type = 0;
   #err: DecodeError | undefined;
 
-  constructor(data: Uint8Array, options: AttributeDecoderOptions = {}) {
+  constructor(data: Uint8Array, options?: AttributeDecoderOptions) {
     this.#buf = data;
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    this.byteOrder = options.byteOrder ?? 'host';
-    this.#base = options.baseOffset ?? 0;
+    this.byteOrder = options?.byteOrder ?? 'host';
+    this.#base = options?.baseOffset ?? 0;
+  }
+
+  // The walk reads headers with byte arithmetic; a DataView is made only for wider values,
+  // because building one per decoder costs more than the walk itself on large dumps.
+  get #view(): DataView {
+    return (this.#lazyView ??= new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength));
+  }
+
+  #u16(off: number): number {
+    const b = this.#buf;
+    return HOST_LITTLE_ENDIAN ? b[off]! | (b[off + 1]! << 8) : (b[off]! << 8) | b[off + 1]!;
   }
 
   /** Advance to the next attribute. False at the end or after an error (see err()). */
@@ -138,7 +148,7 @@ export class AttributeDecoder {
     if (rest < NLA_HDRLEN) {
       return this.#fail(`${rest} byte${rest === 1 ? '' : 's'} left over after the last attribute`, this.#off);
     }
-    const len = this.#view.getUint16(this.#off, HOST_LITTLE_ENDIAN);
+    const len = this.#u16(this.#off);
     if (len < NLA_HDRLEN) {
       return this.#fail(`attribute length ${len} is shorter than its 4-byte header`, this.#off);
     }
@@ -147,7 +157,7 @@ export class AttributeDecoder {
     }
     this.#cur = this.#off;
     this.#len = len;
-    this.#type = this.#view.getUint16(this.#off + 2, HOST_LITTLE_ENDIAN);
+    this.#type = this.#u16(this.#off + 2);
     // The last attribute may be unpadded: clamp the aligned step to what is there.
     this.#off = Math.min(this.#off + nlaAlign(len), this.#buf.length);
     return true;
@@ -217,7 +227,7 @@ export class AttributeDecoder {
 
   /** Payload as an unsigned 8-bit integer (exactly 1 byte). */
   uint8(): number {
-    return this.#sized(1, 'u8') ? this.#view.getUint8(this.#cur + NLA_HDRLEN) : 0;
+    return this.#sized(1, 'u8') ? this.#buf[this.#cur + NLA_HDRLEN]! : 0;
   }
   /** Payload as an unsigned 16-bit integer (exactly 2 bytes). */
   uint16(): number {
@@ -225,7 +235,12 @@ export class AttributeDecoder {
   }
   /** Payload as an unsigned 32-bit integer (exactly 4 bytes). */
   uint32(): number {
-    return this.#sized(4, 'u32') ? this.#view.getUint32(this.#cur + NLA_HDRLEN, this.#little()) : 0;
+    if (!this.#sized(4, 'u32')) return 0;
+    const b = this.#buf;
+    const o = this.#cur + NLA_HDRLEN;
+    return this.#little()
+      ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
+      : ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
   }
   /** Payload as an unsigned 64-bit integer (exactly 8 bytes). */
   uint64(): bigint {

@@ -347,7 +347,15 @@ export class Conn {
    * `dumpInterrupted: 'ignore'`. Leaving the loop early reads and discards the rest of a
    * multipart reply, so the next reader starts clean.
    */
-  async *receiveIter(opts?: ReceiveOptions): AsyncGenerator<Message, void, undefined> {
+  receiveIter(opts?: ReceiveOptions): AsyncIterableIterator<Message> {
+    return flatten(this.receiveBatches(opts));
+  }
+
+  /**
+   * Like receiveIter, one datagram's messages at a time: the cheapest way through a large dump.
+   * A batch that holds an error yields the messages before it, then throws.
+   */
+  async *receiveBatches(opts?: ReceiveOptions): AsyncGenerator<Message[], void, undefined> {
     const signal = waitSignal(opts);
     let release!: () => void;
     const prev = this.#lock;
@@ -360,20 +368,20 @@ export class Conn {
       do {
         const q = await this.#nextQueued(signal);
         if ('error' in q) throw q.error;
+        const batch: Message[] = [];
+        let failure: Error | undefined;
         for (const m of q.messages) {
           if (m.header.flags & HeaderFlags.Multi) multi = true;
-          if (isDumpInterrupted(m)) interrupted = true;
-          const err = messageError(m);
-          if (err) {
-            finished = true;
-            throw err;
-          }
-          if (m.header.type === HeaderType.Done) finished = true;
-          yield m;
-          if (finished) break;
+          if (m.header.flags & HeaderFlags.DumpInterrupted) interrupted = true;
+          failure = messageError(m);
+          if (failure) break;
+          batch.push(m);
+          if (m.header.type === HeaderType.Done) break;
         }
-      } while (multi && !finished);
-      finished = true;
+        finished = failure !== undefined || batch.at(-1)?.header.type === HeaderType.Done || !multi;
+        if (batch.length) yield batch;
+        if (failure) throw failure;
+      } while (!finished);
       if (interrupted && opts?.dumpInterrupted !== 'ignore') throw new DumpInterruptedError([]);
     } finally {
       try {
@@ -425,14 +433,14 @@ export class Conn {
             if (setAside.length < MAX_UNSOLICITED) setAside.push(q);
             continue;
           }
-          const mine = q.messages.filter(
-            (r) =>
-              r.header.sequence === sent.header.sequence &&
-              (r.header.pid === 0 || r.header.pid === this.pid || sent.header.pid === 0),
-          );
-          if (mine.length !== q.messages.length) this.#debug.note(`skipped ${q.messages.length - mine.length} message(s) not answering seq ${sent.header.sequence}`);
           let done = false;
-          for (const r of mine) {
+          let skipped = 0;
+          for (const r of q.messages) {
+            const h = r.header;
+            if (h.sequence !== sent.header.sequence || (h.pid !== 0 && h.pid !== this.pid && sent.header.pid !== 0)) {
+              skipped++;
+              continue;
+            }
             replies.push(r);
             const err = messageError(r, sent);
             if (err) throw err;
@@ -442,6 +450,7 @@ export class Conn {
             }
             if (!(r.header.flags & HeaderFlags.Multi) && !wantAck) done = true;
           }
+          if (skipped) this.#debug.note(`skipped ${skipped} message(s) not answering seq ${sent.header.sequence}`);
           if (done) break;
         }
       } finally {
@@ -562,4 +571,36 @@ function checkBufferSize(bytes: number): void {
   if (!Number.isInteger(bytes) || bytes < 0 || bytes > 0x7fffffff) {
     throw new RangeError(`buffer size must be an integer 0..2147483647, got ${bytes}`);
   }
+}
+
+/**
+ * Messages one by one from batches. While a batch has messages left, next() hands out an
+ * already-settled promise: per-message iteration then costs far less than an async generator.
+ */
+function flatten<T>(batches: AsyncGenerator<T[], void, undefined>): AsyncIterableIterator<T> {
+  let buf: T[] = [];
+  let i = 0;
+  const it: AsyncIterableIterator<T> = {
+    next(): Promise<IteratorResult<T>> {
+      if (i < buf.length) return Promise.resolve({ value: buf[i++]!, done: false });
+      return batches.next().then((r) => {
+        if (r.done) return { value: undefined, done: true };
+        buf = r.value;
+        i = 0;
+        return it.next();
+      });
+    },
+    return(): Promise<IteratorResult<T>> {
+      buf = [];
+      return batches.return(undefined).then(() => ({ value: undefined, done: true }));
+    },
+    throw(err: unknown): Promise<IteratorResult<T>> {
+      buf = [];
+      return batches.throw(err).then(() => ({ value: undefined, done: true }));
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
 }
