@@ -353,3 +353,39 @@ describe('permissions', () => {
     expect(out).toMatchObject({ code: 'EPERM', syscall: 'setns' });
   });
 });
+
+describe('NLDEBUG', () => {
+  it('prints what a connection sends and receives in the libmnl layout, read from the environment', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `
+        const { dial, HeaderFlags } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+        const c = dial(16);
+        await c.execute({ header: { type: 1, flags: HeaderFlags.Request | HeaderFlags.Acknowledge, sequence: 4242 } });
+        c.close();
+      `],
+      { encoding: 'utf8', env: { ...process.env, NLDEBUG: 'level=1,format=mnl,color=never' } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const blocks = r.stderr.split('----------------\t------------------\n').filter((b) => b.trim());
+    // The request (type 1, R-A-) and the capped ACK (type 2), each a header block.
+    expect(r.stderr).toContain('| 00001 | R-A- |\t|  type | flags  |\n|  0000004242  |\t| sequence number|');
+    expect(r.stderr).toContain('|  0000000036  |\t| message length |\n| 00002 | ---- |\t|  type | flags  |');
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    expect(r.stderr).not.toContain('\x1b[');
+  });
+
+  it('stays silent without NLDEBUG and prints text lines with format=text', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `
+        const { dial, HeaderFlags } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+        const c = dial(16);
+        await c.execute({ header: { type: 1, flags: HeaderFlags.Request | HeaderFlags.Acknowledge, sequence: 7 } });
+        c.close();
+      `], { encoding: 'utf8', env: { ...process.env, NLDEBUG: '', ...env } });
+    expect(run({}).stderr).toBe('');
+    const text = run({ NLDEBUG: 'format=text' }).stderr;
+    expect(text).toMatch(/^nl: send: \{len=16 type=1 flags=request\|ack seq=7 pid=\d+\}\n/);
+    expect(text).toMatch(/nl: recv: \{len=36 type=2 flags=0x100 seq=7 pid=\d+\} 00000000/);
+  });
+});
