@@ -298,7 +298,7 @@ describe('NLDEBUG', () => {
     const conn = dial((reqs) => reqs && [ack(reqs[0]!)], { debug: { level: 1, format: 'text', write: (s) => out.push(s) } });
     await conn.execute({ header: { type: 0, flags: Request | Acknowledge, sequence: 1234 } });
     expect(out[0]).toBe('nl: send: {len=16 type=0 flags=request|ack seq=1234 pid=1}\n');
-    expect(out[1]).toMatch(/^nl: recv: \{len=36 type=2 flags=0x100 seq=1234 pid=1\} 00000000/);
+    expect(out[1]).toMatch(/^nl: recv: \{len=36 type=2 flags=capped seq=1234 pid=1\} 00000000/);
   });
 
   it('prints libmnl blocks in mnl format', async () => {

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeaderFlags, HeaderType, dial, type Message } from '../src/index.js';
 import { loadFamily, type FamilySpec } from '../src/families/index.js';
-import { attrPathAt, decodeMessage, flagNames } from '../src/model/decode.js';
+import { attrPathAt, decodeMessage } from '../src/model/decode.js';
+import { flagNames } from '../src/netlink/message.js';
 import { attrsToObject, messageToObject } from '../src/model/json.js';
 import { formatIPv6, parseIPv6 } from '../src/model/values.js';
 import { createNetns } from './helpers/netns.js';
@@ -91,13 +92,37 @@ describe('route: links', () => {
   });
 
   it('points an extended-ACK offset at the attribute by path', () => {
-    const req = decodeMessage(
-      { header: { length: 16 + 16 + 12, type: 18, flags: 5, sequence: 1, pid: 0 }, data: new Uint8Array([...new Array(16).fill(0), 12, 0, 18 | 0, 0x80, 8, 0, 1, 0, 0x76, 0x65, 0x74, 0]) },
-      { protocol: 0, family: route },
-    );
-    expect(attrPathAt(req, 32)).toBe('linkinfo');
-    expect(attrPathAt(req, 36)).toMatch(/^linkinfo\./);
+    // A small family of its own: message 16 with a 4-byte header and a nest holding a string.
+    const fam: FamilySpec = {
+      name: 'test',
+      protocol: 99,
+      messages: [{ constant: 'T_NEW', name: 'new', value: 16, header: 'hdr', attrs: 'top', kind: 'new' }],
+      structs: { hdr: { name: 'hdr', size: 4, fields: [{ name: 'x', type: 'u32' }] } },
+      sets: {
+        top: { name: 'top', attrs: { '1': { name: 'mtu', constant: 'T_MTU', type: 'u32' }, '2': { name: 'info', constant: 'T_INFO', type: 'nest', nested: 'info' } } },
+        info: { name: 'info', attrs: { '1': { name: 'kind', constant: 'T_KIND', type: 'string' } } },
+      },
+      enums: {},
+      groups: [],
+    };
+    // nlmsghdr | hdr (4) | mtu (8) at 20 | info (16) at 28 holding kind (9+3) at 32
+    const data = new Uint8Array([0, 0, 0, 0, 8, 0, 1, 0, 0xdc, 5, 0, 0, 16, 0, 2, 0x80, 9, 0, 1, 0, 0x76, 0x65, 0x74, 0x68, 0, 0, 0, 0]);
+    const req = decodeMessage({ header: { length: 16 + data.length, type: 16, flags: 5, sequence: 1, pid: 0 }, data }, { protocol: 99, family: fam });
+    expect(req.malformed).toEqual([]);
+    expect(attrPathAt(req, 20)).toBe('mtu');
+    expect(attrPathAt(req, 28)).toBe('info');
+    expect(attrPathAt(req, 32)).toBe('info.kind');
+    expect(attrPathAt(req, 36)).toBe('info.kind');
     expect(attrPathAt(req, 8)).toBeUndefined();
+    // An error reply naming offset 32 gets the path when the request is known.
+    const err = new Uint8Array(4 + 16 + 12);
+    const v = new DataView(err.buffer);
+    v.setInt32(0, -22, true);
+    v.setUint32(4, 16 + data.length, true);
+    err.set([8, 0, 2, 0, 32, 0, 0, 0], 20);
+    const reply = decodeMessage({ header: { length: 16 + err.length, type: 2, flags: 0x300, sequence: 1, pid: 0 }, data: err }, { protocol: 99, family: fam, request: req });
+    expect(reply.ack).toMatchObject({ errno: -22, name: 'EINVAL', badAttr: 'info.kind' });
+    expect(reply.flags).toEqual(['capped', 'ack_tlvs']);
   });
 
   it('serialises a message as one JSON-ready record', async () => {

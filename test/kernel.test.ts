@@ -386,6 +386,6 @@ describe('NLDEBUG', () => {
     expect(run({}).stderr).toBe('');
     const text = run({ NLDEBUG: 'format=text' }).stderr;
     expect(text).toMatch(/^nl: send: \{len=16 type=1 flags=request\|ack seq=7 pid=\d+\}\n/);
-    expect(text).toMatch(/nl: recv: \{len=36 type=2 flags=0x100 seq=7 pid=\d+\} 00000000/);
+    expect(text).toMatch(/nl: recv: \{len=36 type=2 flags=capped seq=7 pid=\d+\} 00000000/);
   });
 });

@@ -6,7 +6,7 @@ import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, NLMSG_HDRLEN, nlaAlign } from '../netli
 import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
-import { HeaderFlags, HeaderType, type Header, type Message } from '../netlink/message.js';
+import { HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
 import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, MessageSpec, StructSpec } from '../families/schema.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
@@ -77,7 +77,7 @@ export interface DecodedMessage {
   header: Header;
   /** The message type: its number, and name/constant when known. */
   type: { value: number; name?: string; constant?: string };
-  /** Flag names in the message's context (get/new/del/ack), unknown bits as hex. */
+  /** Flag names in the message's context (get/new/del/ack; see flagNames), unknown bits as hex. */
   flags: string[];
   /** genlmsghdr of a generic netlink message. */
   genl?: { cmd: number; version: number; reserved: number };
@@ -102,48 +102,6 @@ export interface DecodeContext {
   offset?: number;
   /** The request a reply answers: lets an ext-ack offset be named as an attribute path. */
   request?: DecodedMessage;
-}
-
-const GET_FLAGS: [number, string][] = [[0x100, 'root'], [0x200, 'match'], [0x400, 'atomic']];
-const NEW_FLAGS: [number, string][] = [[0x100, 'replace'], [0x200, 'excl'], [0x400, 'create'], [0x800, 'append']];
-const DEL_FLAGS: [number, string][] = [[0x100, 'nonrec'], [0x200, 'bulk']];
-const ACK_FLAGS: [number, string][] = [[0x100, 'capped'], [0x200, 'ack_tlvs']];
-const BASE_FLAGS: [number, string][] = [
-  [HeaderFlags.Request, 'request'],
-  [HeaderFlags.Multi, 'multi'],
-  [HeaderFlags.Acknowledge, 'ack'],
-  [HeaderFlags.Echo, 'echo'],
-  [HeaderFlags.DumpInterrupted, 'dump_intr'],
-  [HeaderFlags.DumpFiltered, 'dump_filtered'],
-];
-
-/**
- * Flag names in context: GET requests name ROOT/MATCH/ATOMIC (both ROOT and MATCH read "dump"),
- * NEW requests REPLACE/EXCL/CREATE/APPEND, DEL requests NONREC/BULK, NLMSG_ERROR CAPPED/ACK_TLVS.
- * Bits without a name in that context are shown as one hex token.
- */
-export function flagNames(flags: number, kind: MessageSpec['kind'] | 'ack' | undefined): string[] {
-  const out: string[] = [];
-  let rest = flags;
-  for (const [bit, name] of BASE_FLAGS) {
-    if (flags & bit) {
-      out.push(name);
-      rest &= ~bit;
-    }
-  }
-  const table = kind === 'get' ? GET_FLAGS : kind === 'new' ? NEW_FLAGS : kind === 'del' ? DEL_FLAGS : kind === 'ack' ? ACK_FLAGS : [];
-  if (kind === 'get' && (flags & 0x300) === 0x300) {
-    out.push('dump');
-    rest &= ~0x300;
-  }
-  for (const [bit, name] of table) {
-    if (rest & bit) {
-      out.push(name);
-      rest &= ~bit;
-    }
-  }
-  if (rest) out.push(`0x${rest.toString(16)}`);
-  return out;
 }
 
 const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };

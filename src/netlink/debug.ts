@@ -12,7 +12,7 @@
 import { formatMnl } from '../render/mnl.js';
 import { fixedHeaderSize } from '../families/protocols.js';
 import type { Message } from './message.js';
-import { HeaderFlags } from './message.js';
+import { HeaderFlags, HeaderType, flagNames } from './message.js';
 
 /** Debugger settings (the parsed form of NLDEBUG). */
 export interface DebugOptions {
@@ -56,29 +56,6 @@ export function parseDebugEnv(value: string | undefined): DebugOptions | undefin
   return opts;
 }
 
-const FLAG_NAMES: [number, string][] = [
-  [HeaderFlags.Request, 'request'],
-  [HeaderFlags.Multi, 'multi'],
-  [HeaderFlags.Acknowledge, 'ack'],
-  [HeaderFlags.Echo, 'echo'],
-  [HeaderFlags.DumpInterrupted, 'dump-intr'],
-  [HeaderFlags.DumpFiltered, 'dump-filtered'],
-];
-
-/** Flags as `request|ack|0x300`: the six unambiguous bits by name, the rest as one hex token. */
-export function formatFlagsPlain(flags: number): string {
-  const names: string[] = [];
-  let rest = flags;
-  for (const [bit, name] of FLAG_NAMES) {
-    if (flags & bit) {
-      names.push(name);
-      rest &= ~bit;
-    }
-  }
-  if (rest) names.push(`0x${rest.toString(16)}`);
-  return names.length ? names.join('|') : '0';
-}
-
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
@@ -86,7 +63,7 @@ function hex(b: Uint8Array): string {
 function textLine(dir: string, m: Message): string {
   const h = m.header;
   return (
-    `nl: ${dir}: {len=${h.length} type=${h.type} flags=${formatFlagsPlain(h.flags)} seq=${h.sequence} pid=${h.pid}}` +
+    `nl: ${dir}: {len=${h.length} type=${h.type} flags=${flagNames(h.flags, h.type === HeaderType.Error ? 'ack' : undefined).join('|') || '0'} seq=${h.sequence} pid=${h.pid}}` +
     (m.data.length ? ` ${hex(m.data)}` : '') +
     '\n'
   );

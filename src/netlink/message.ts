@@ -210,3 +210,52 @@ export function unmarshalMessage(buf: Uint8Array): Message {
   }
   return messages[0]!;
 }
+
+/** The kind of message whose context decides what flag bits 0x100–0x800 mean. */
+export type FlagContext = 'get' | 'new' | 'del' | 'ack' | 'other' | undefined;
+
+// The six bits that mean the same on every message.
+const COMMON_FLAGS: readonly [number, string][] = [
+  [HeaderFlags.Request, 'request'],
+  [HeaderFlags.Multi, 'multi'],
+  [HeaderFlags.Acknowledge, 'ack'],
+  [HeaderFlags.Echo, 'echo'],
+  [HeaderFlags.DumpInterrupted, 'dump_intr'],
+  [HeaderFlags.DumpFiltered, 'dump_filtered'],
+];
+
+// Bits 0x100 and up, by context.
+const CONTEXT_FLAGS: Readonly<Record<string, readonly [number, string][]>> = {
+  get: [[HeaderFlags.Root, 'root'], [HeaderFlags.Match, 'match'], [HeaderFlags.Atomic, 'atomic']],
+  new: [[HeaderFlags.Replace, 'replace'], [HeaderFlags.Excl, 'excl'], [HeaderFlags.Create, 'create'], [HeaderFlags.Append, 'append']],
+  del: [[HeaderFlags.NonRecursive, 'nonrec'], [HeaderFlags.Bulk, 'bulk']],
+  ack: [[HeaderFlags.Capped, 'capped'], [HeaderFlags.AcknowledgeTLVs, 'ack_tlvs']],
+};
+
+/**
+ * Names of the set flag bits, in context: GET requests name ROOT/MATCH/ATOMIC (ROOT|MATCH reads
+ * "dump"), NEW requests REPLACE/EXCL/CREATE/APPEND, DEL requests NONREC/BULK, NLMSG_ERROR
+ * CAPPED/ACK_TLVS. Bits without a name in the context are given as one hex token ("0x300").
+ */
+export function flagNames(flags: number, context: FlagContext): string[] {
+  const out: string[] = [];
+  let rest = flags;
+  for (const [bit, name] of COMMON_FLAGS) {
+    if (flags & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (context === 'get' && (rest & HeaderFlags.Dump) === HeaderFlags.Dump) {
+    out.push('dump');
+    rest &= ~HeaderFlags.Dump;
+  }
+  for (const [bit, name] of (context && CONTEXT_FLAGS[context]) || []) {
+    if (rest & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest) out.push(`0x${rest.toString(16)}`);
+  return out;
+}
