@@ -129,7 +129,12 @@ function generate(file) {
   // Messages.
   const msgPlans = [];
   for (const group of desc.messages ?? []) {
-    for (const c of group.constants) msgPlans.push({ ...group, constant: c, value: want(c) });
+    for (const c of group.constants) {
+      // valueExpr turns a per-subsystem constant into the wire type, e.g. "(NFNL_SUBSYS_CTNETLINK << 8) | {}".
+      const expr = group.valueExpr ? group.valueExpr.replaceAll('{}', c) : c;
+      msgPlans.push({ ...group, constant: c, value: want(expr), expr });
+    }
+    for (const variant of group.variants ?? []) if (variant.firstByte) want(variant.firstByte);
   }
 
   // Structs: sizeof checks the described layout.
@@ -190,9 +195,19 @@ function generate(file) {
   }
 
   for (const m of msgPlans) {
-    const entry = { constant: m.constant, name: shortName(m.constant, m.prefix), value: v(m.constant) };
+    const entry = { constant: m.constant, name: shortName(m.constant, m.prefix), value: v(m.expr) };
     if (m.header) entry.header = m.header;
     if (m.attrs) entry.attrs = m.attrs;
+    if (m.variants) {
+      entry.variants = m.variants.map((x) => {
+        const out = {};
+        if (x.request !== undefined) out.request = x.request;
+        if (x.firstByte !== undefined) out.firstByte = v(x.firstByte);
+        if (x.header) out.header = x.header;
+        if (x.attrs) out.attrs = x.attrs;
+        return out;
+      });
+    }
     const kind = m.kinds?.[m.constant] ?? (/_(NEW|ADD)/.test(m.constant) ? 'new' : /_DEL/.test(m.constant) ? 'del' : /_GET/.test(m.constant) ? 'get' : 'other');
     entry.kind = kind;
     family.messages.push(entry);
@@ -218,8 +233,10 @@ function generate(file) {
     }
   }
   for (const m of family.messages) {
-    if (m.header && !family.structs[m.header]) fail(`${file}: ${m.constant}: unknown struct ${m.header}`);
-    if (m.attrs && !family.sets[m.attrs]) fail(`${file}: ${m.constant}: unknown set ${m.attrs}`);
+    for (const x of [m, ...(m.variants ?? [])]) {
+      if (x.header && !family.structs[x.header]) fail(`${file}: ${m.constant}: unknown struct ${x.header}`);
+      if (x.attrs && !family.sets[x.attrs]) fail(`${file}: ${m.constant}: unknown set ${x.attrs}`);
+    }
   }
 
   mkdirSync(outDir, { recursive: true });

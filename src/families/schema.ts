@@ -100,6 +100,22 @@ export interface MessageSpec {
   attrs?: string;
   /** What kind of request this is, for naming the context-dependent flags. */
   kind?: 'get' | 'new' | 'del' | 'other';
+  /**
+   * Layouts that replace header/attrs when they match: by direction (a request has
+   * NLM_F_REQUEST) and by the payload's first byte (sock_diag: the address family). The first
+   * match wins; header/attrs above apply when none does.
+   */
+  variants?: MessageVariant[];
+}
+
+/** One alternative layout of a message type. */
+export interface MessageVariant {
+  /** Matches requests (true) or replies (false) only. */
+  request?: boolean;
+  /** Matches when the payload's first byte has this value. */
+  firstByte?: number;
+  header?: string;
+  attrs?: string;
 }
 
 /** A multicast group. */

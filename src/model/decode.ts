@@ -6,7 +6,7 @@ import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, NLMSG_HDRLEN, nlaAlign } from '../netli
 import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
-import { HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
+import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
 import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, MessageSpec, StructSpec } from '../families/schema.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
@@ -411,9 +411,14 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     if (data.length) out.payload = data;
     return out;
   }
+  const isRequest = (h.flags & HeaderFlags.Request) !== 0;
+  const variant = spec.variants?.find(
+    (v) => (v.request === undefined || v.request === isRequest) && (v.firstByte === undefined || data[0] === v.firstByte),
+  );
+  const layout = variant ?? spec;
   let attrStart = 0;
-  if (spec.header) {
-    const st = family!.structs[spec.header];
+  if (layout.header) {
+    const st = family!.structs[layout.header];
     if (st) {
       out.fixed = decodeStruct(family, st, data.subarray(0, Math.min(st.size, data.length)));
       attrStart = Math.min(st.size, data.length);
@@ -421,8 +426,8 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     }
   }
   const attrBytes = data.subarray(attrStart);
-  if (spec.attrs) {
-    const set = family!.sets[spec.attrs];
+  if (layout.attrs) {
+    const set = family!.sets[layout.attrs];
     const view = new DataView(attrBytes.buffer, attrBytes.byteOffset, attrBytes.byteLength);
     out.attrs = walkAttrs({ family, buf: attrBytes, view, base: dataBase + attrStart, depth: 0 }, set, out.malformed);
   } else if (attrBytes.length) {
