@@ -5,7 +5,6 @@
 // uncapped error whose TLVs start at 4 + NLMSG_ALIGN(echoed length), success ACKs of 36 bytes,
 // and dump errors in DONE (flags 0x202). Malformed payloads must be reported, never thrown.
 
-import { endianness } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   ExtAckAttr,
@@ -19,56 +18,10 @@ import {
 import { DumpInterruptedError, NetlinkError } from '../src/netlink/errors.js';
 import { parseMessages, type Header, type Message } from '../src/netlink/message.js';
 import { ack as nltestAck, error as nltestError } from '../src/netlink/nltest.js';
-
-const LE = endianness() === 'LE';
+import { LE, concat, cstr, nla, nlmsghdr, s32, u16, u32, u64 } from './helpers/bytes.js';
 
 // ---------------------------------------------------------------------------------------------
-// Hand-built wire bytes (host byte order, as the kernel sends them).
-
-function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const arrays = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
-  const out = new Uint8Array(arrays.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of arrays) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-function host(leBytes: number[]): number[] {
-  return LE ? leBytes : [...leBytes].reverse();
-}
-function u16(v: number): number[] {
-  return host([v & 0xff, (v >>> 8) & 0xff]);
-}
-function u32(v: number): number[] {
-  return host([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
-}
-function s32(v: number): number[] {
-  return u32(v >>> 0);
-}
-function u64(v: bigint): number[] {
-  const le: number[] = [];
-  let x = BigInt.asUintN(64, v);
-  for (let i = 0; i < 8; i++) {
-    le.push(Number(x & 0xffn));
-    x >>= 8n;
-  }
-  return host(le);
-}
-function pad4(b: number[]): number[] {
-  return [...b, ...new Array<number>((4 - (b.length % 4)) % 4).fill(0)];
-}
-function nlmsghdr(length: number, type: number, flags: number, seq: number, pid: number): number[] {
-  return [...u32(length), ...u16(type), ...u16(flags), ...u32(seq), ...u32(pid)];
-}
-function nla(type: number, payload: number[], len = 4 + payload.length): number[] {
-  return [...u16(len), ...u16(type), ...pad4(payload)];
-}
-function cstr(s: string): number[] {
-  return [...Buffer.from(s, 'utf8'), 0];
-}
+// Hand-built wire bytes (host byte order, as the kernel sends them): builders in helpers/bytes.ts.
 
 /** A whole datagram: header (nlmsg_len = 16 + payload) then payload, parsed as received. */
 function received(type: number, flags: number, seq: number, pid: number, payload: number[] | Uint8Array): Message {
@@ -208,7 +161,7 @@ describe('NLMSG_ERROR: real-kernel layouts (RTM_GETLINK, overlong IFLA_IFNAME, e
     expect(err!.reply).toBe(m);
     expect(err!.sent).toBe(sent);
     // The offset points at IFLA_IFNAME in the request as sent.
-    expect([...request60.subarray(err!.extAck.offset! + 2, err!.extAck.offset! + 4)]).toEqual(u16(IFLA_IFNAME));
+    expect([...request60.subarray(err!.extAck.offset! + 2, err!.extAck.offset! + 4)]).toEqual([...u16(IFLA_IFNAME)]);
   });
 
   it('nltest.error() produces the same bytes as the kernel, capped and uncapped', () => {
@@ -450,10 +403,10 @@ describe('parseExtAck: every TLV', () => {
   const broken: { name: string; tlvs: number[]; keep: object; at: number; text: string }[] = [
     { name: 'nla_len 2', tlvs: [...nla(1, cstr('first')), ...u16(2), ...u16(2)], keep: { message: 'first' }, at: 12, text: 'length 2 is shorter' },
     { name: 'nla_len 0', tlvs: [...u16(0), ...u16(2), ...u32(0)], keep: {}, at: 0, text: 'length 0 is shorter' },
-    { name: 'length past the end', tlvs: [...nla(2, u32(8)), ...nla(1, cstr('abc'), 40)], keep: { offset: 8 }, at: 8, text: 'runs past the end' },
+    { name: 'length past the end', tlvs: [...nla(2, u32(8)), ...nla(1, cstr('abc'), { len: 40 })], keep: { offset: 8 }, at: 8, text: 'runs past the end' },
     { name: '3 stray bytes', tlvs: [...nla(2, u32(8)), 1, 2, 3], keep: { offset: 8 }, at: 8, text: '3 bytes left over' },
     { name: 'OFFS of 2 bytes', tlvs: [...nla(1, cstr('m')), ...nla(2, [1, 2])], keep: { message: 'm' }, at: 8, text: 'not a u32' },
-    { name: 'MISS_TYPE of 8 bytes', tlvs: nla(5, u64(1n)), keep: {}, at: 0, text: 'not a u32' },
+    { name: 'MISS_TYPE of 8 bytes', tlvs: [...nla(5, u64(1n))], keep: {}, at: 0, text: 'not a u32' },
     { name: 'POLICY with a 2-byte TYPE', tlvs: [...nla(1, cstr('m')), ...nla(4, nla(1, [1, 2]))], keep: { message: 'm', policy: {} }, at: 12, text: 'not a u32' },
     { name: 'POLICY with a broken nest', tlvs: [...nla(4, [...nla(7, u32(15)), ...u16(1), ...u16(1)])], keep: { policy: { maxLength: 15 } }, at: 12, text: 'length 1 is shorter' },
   ];
@@ -519,7 +472,7 @@ describe('NLMSG_ERROR: malformed payloads are reported, never thrown', () => {
   });
 
   it('capped with a broken TLV: errno and earlier TLVs kept, malformed offset counted from the message start', () => {
-    const tlvs = [...nla(ExtAckAttr.Msg, cstr('x')), ...nla(ExtAckAttr.Offset, u32(32), 200)];
+    const tlvs = [...nla(ExtAckAttr.Msg, cstr('x')), ...nla(ExtAckAttr.Offset, u32(32), { len: 200 })];
     const m = received(NLMSG_ERROR, 0x300, 1, 0, [...s32(-34), ...request264.subarray(0, 16), ...tlvs]);
     const a = parseAck(m);
     expect(a.errno).toBe(-34);

@@ -3,7 +3,6 @@
 // and lengths past the end stop the walk with an offset), its sticky error, exact-size getters,
 // NLA_F_NET_BYTEORDER, nesting offsets, and round trips. Expected bytes are written by hand.
 
-import { endianness } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   AttributeDecoder,
@@ -16,44 +15,15 @@ import {
   type ByteOrder,
 } from '../src/netlink/attribute.js';
 import { DecodeError } from '../src/netlink/errors.js';
-
-const LE = endianness() === 'LE';
+import { LE, concat, nla, text, u16 } from './helpers/bytes.js';
 
 // ---------------------------------------------------------------------------------------------
-// Hand-built wire bytes.
-
-function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const arrays = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
-  const out = new Uint8Array(arrays.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of arrays) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+// Hand-built wire bytes: builders in helpers/bytes.ts, plus integers in a chosen byte order.
 
 /** Integer bytes given big-endian, put in the requested order. */
 function ordered(beBytes: number[], order: ByteOrder): number[] {
   const little = order === 'host' ? LE : order === 'little';
   return little ? [...beBytes].reverse() : [...beBytes];
-}
-
-/** A u16 in host order (nla_len and nla_type are always host order). */
-function h16(v: number): number[] {
-  return ordered([(v >>> 8) & 0xff, v & 0xff], 'host');
-}
-
-/** One attribute: host-order header, payload, zero padding (or none when `pad` is false). */
-function nla(type: number, payload: number[] | Uint8Array, opts: { len?: number; pad?: boolean } = {}): Uint8Array {
-  const p = [...payload];
-  const len = opts.len ?? 4 + p.length;
-  const padding = opts.pad === false ? 0 : (4 - (p.length % 4)) % 4;
-  return concat(h16(len), h16(type), p, new Array<number>(padding).fill(0));
-}
-
-function text(s: string): number[] {
-  return [...Buffer.from(s, 'utf8')];
 }
 
 function decodeOne(buf: Uint8Array, opts?: { byteOrder?: ByteOrder }): AttributeDecoder {
@@ -386,7 +356,7 @@ describe('oversize data', () => {
   it('65531 bytes is the largest payload (nla_len 65535)', () => {
     const bytes = new AttributeEncoder().bytes(1, new Uint8Array(65531)).encode();
     expect(bytes.length).toBe(4 + 65532);
-    expect([...bytes.subarray(0, 4)]).toEqual([...h16(65535), ...h16(1)]);
+    expect([...bytes.subarray(0, 4)]).toEqual([...u16(65535), ...u16(1)]);
     const ad = decodeOne(bytes);
     expect(ad.length()).toBe(65535);
     expect(ad.bytes().length).toBe(65531);
@@ -424,17 +394,17 @@ describe('marshalAttributes', () => {
     ]);
     expect(out).toEqual(
       concat(
-        h16(5), h16(1), [0xaa, 0, 0, 0],
-        h16(4), h16(0xffff),
-        h16(9), h16(0x8002), [1, 2, 3, 4, 5, 0, 0, 0],
-        h16(6), h16(3), [6, 7, 0, 0],
+        u16(5), u16(1), [0xaa, 0, 0, 0],
+        u16(4), u16(0xffff),
+        u16(9), u16(0x8002), [1, 2, 3, 4, 5, 0, 0, 0],
+        u16(6), u16(3), [6, 7, 0, 0],
       ),
     );
   });
 
   it('writes an explicit wrong length as given', () => {
     expect(marshalAttributes([{ type: 1, length: 2, data: Uint8Array.from([1, 2, 3, 4]) }])).toEqual(
-      concat(h16(2), h16(1), [1, 2, 3, 4]),
+      concat(u16(2), u16(1), [1, 2, 3, 4]),
     );
   });
 
@@ -543,13 +513,13 @@ describe('AttributeDecoder: walking', () => {
 describe('AttributeDecoder: framing follows the kernel (nla_ok)', () => {
   const good = nla(1, [1, 2, 3, 4]); // 8 bytes
   const cases: { name: string; buf: Uint8Array; before: number; offset: number; text: string }[] = [
-    { name: 'nla_len 0 (the kernel stops; Go would skip it)', buf: concat(h16(0), h16(1)), before: 0, offset: 0, text: 'length 0 is shorter' },
-    { name: 'nla_len 0 followed by more data', buf: concat(h16(0), h16(1), good), before: 0, offset: 0, text: 'length 0 is shorter' },
-    { name: 'nla_len 1', buf: concat(h16(1), h16(1), [0, 0, 0, 0]), before: 0, offset: 0, text: 'length 1 is shorter' },
-    { name: 'nla_len 2', buf: concat(h16(2), h16(1)), before: 0, offset: 0, text: 'length 2 is shorter' },
-    { name: 'nla_len 3', buf: concat(h16(3), h16(1)), before: 0, offset: 0, text: 'length 3 is shorter' },
-    { name: 'nla_len 0 after a good attribute', buf: concat(good, h16(0), h16(2)), before: 1, offset: 8, text: 'length 0 is shorter' },
-    { name: 'nla_len 3 after two good attributes', buf: concat(good, good, h16(3), h16(2), [0, 0, 0, 0]), before: 2, offset: 16, text: 'length 3 is shorter' },
+    { name: 'nla_len 0 (the kernel stops; Go would skip it)', buf: concat(u16(0), u16(1)), before: 0, offset: 0, text: 'length 0 is shorter' },
+    { name: 'nla_len 0 followed by more data', buf: concat(u16(0), u16(1), good), before: 0, offset: 0, text: 'length 0 is shorter' },
+    { name: 'nla_len 1', buf: concat(u16(1), u16(1), [0, 0, 0, 0]), before: 0, offset: 0, text: 'length 1 is shorter' },
+    { name: 'nla_len 2', buf: concat(u16(2), u16(1)), before: 0, offset: 0, text: 'length 2 is shorter' },
+    { name: 'nla_len 3', buf: concat(u16(3), u16(1)), before: 0, offset: 0, text: 'length 3 is shorter' },
+    { name: 'nla_len 0 after a good attribute', buf: concat(good, u16(0), u16(2)), before: 1, offset: 8, text: 'length 0 is shorter' },
+    { name: 'nla_len 3 after two good attributes', buf: concat(good, good, u16(3), u16(2), [0, 0, 0, 0]), before: 2, offset: 16, text: 'length 3 is shorter' },
     { name: 'length past the end by one', buf: nla(1, [1, 2, 3, 4], { len: 9 }), before: 0, offset: 0, text: 'length 9 runs past the end (8 bytes left)' },
     { name: 'length past the end after a good one', buf: concat(good, nla(2, [1, 2, 3, 4], { len: 0xffff })), before: 1, offset: 8, text: 'runs past the end' },
     { name: '1 trailing byte', buf: concat(good, [9]), before: 1, offset: 8, text: '1 byte left over' },
@@ -714,7 +684,7 @@ describe('AttributeDecoder: getters', () => {
 
 describe('AttributeDecoder: offsets, nesting, do, count', () => {
   it('error offsets include baseOffset', () => {
-    const ad = new AttributeDecoder(concat(nla(1, [1, 2, 3, 4]), h16(2), h16(1)), { baseOffset: 36 });
+    const ad = new AttributeDecoder(concat(nla(1, [1, 2, 3, 4]), u16(2), u16(1)), { baseOffset: 36 });
     expect(ad.next()).toBe(true);
     expect(ad.offset()).toBe(36);
     expect(ad.next()).toBe(false);
@@ -724,7 +694,7 @@ describe('AttributeDecoder: offsets, nesting, do, count', () => {
 
   it('nested(): child offsets count from the enclosing buffer, two levels deep', () => {
     // outer at 8: header 8..12; middle at 12: header 12..16; inner good at 16 (8 bytes), inner bad at 24.
-    const inner = concat(nla(1, [0, 0, 0, 1]), h16(1), h16(2), [0, 0, 0, 0]);
+    const inner = concat(nla(1, [0, 0, 0, 1]), u16(1), u16(2), [0, 0, 0, 0]);
     const middle = nla(0x8002, inner);
     const buf = concat(nla(1, [9, 9, 9, 9]), nla(0x8003, middle));
     const ad = new AttributeDecoder(buf, { baseOffset: 20 });

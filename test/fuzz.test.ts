@@ -4,7 +4,6 @@
 // trip. Values read by the decoder are checked against an independent byte-by-byte reading.
 
 import fc from 'fast-check';
-import { endianness } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { messageError, parseAck, parseExtAck } from '../src/netlink/ack.js';
 import {
@@ -19,26 +18,12 @@ import {
 } from '../src/netlink/attribute.js';
 import { DecodeError, NetlinkError, type ExtAck } from '../src/netlink/errors.js';
 import { marshalMessages, parseMessages, unmarshalMessage, type Message } from '../src/netlink/message.js';
+import { LE, align4, concat } from './helpers/bytes.js';
 
-const LE = endianness() === 'LE';
 const RUNS = 2000;
 
 // ---------------------------------------------------------------------------------------------
-// Independent helpers.
-
-function align4(n: number): number {
-  return Math.ceil(n / 4) * 4;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+// Independent helpers (align4 and concat are in helpers/bytes.ts).
 
 /** Unsigned value of `bytes`, read byte by byte (not via DataView). */
 function readUnsigned(bytes: Uint8Array, little: boolean): bigint {

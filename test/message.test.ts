@@ -3,7 +3,6 @@
 // malformed cases parseMessages must report (with the messages before them) instead of throwing.
 // Expected bytes are written out by hand here, never produced by the code under test.
 
-import { endianness } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   NLA_ALIGNTO,
@@ -27,40 +26,10 @@ import {
   type Header,
   type Message,
 } from '../src/netlink/message.js';
-
-const LE = endianness() === 'LE';
+import { concat, host, nlmsghdr } from './helpers/bytes.js';
 
 // ---------------------------------------------------------------------------------------------
-// Hand-built wire bytes.
-
-function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const arrays = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
-  const out = new Uint8Array(arrays.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of arrays) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-/** Bytes of an integer given little-endian, turned into host order. */
-function host(leBytes: number[]): number[] {
-  return LE ? leBytes : [...leBytes].reverse();
-}
-
-function u16(v: number): number[] {
-  return host([v & 0xff, (v >>> 8) & 0xff]);
-}
-
-function u32(v: number): number[] {
-  return host([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
-}
-
-/** A struct nlmsghdr as the kernel lays it out. */
-function nlmsghdr(length: number, type: number, flags: number, seq: number, pid: number): number[] {
-  return [...u32(length), ...u16(type), ...u16(flags), ...u32(seq), ...u32(pid)];
-}
+// Hand-built wire bytes: builders in helpers/bytes.ts.
 
 function seqBytes(n: number, start = 1): number[] {
   return Array.from({ length: n }, (_, i) => (start + i) & 0xff);

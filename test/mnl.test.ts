@@ -4,76 +4,23 @@
 // with instructions instead of skipping.
 
 import { spawnSync } from 'node:child_process';
-import { endianness } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatMnl, mnlExtraHeaderWords, walkMnl, type MnlLineKind, type MnlMessageHeader } from '../src/render/mnl.js';
+import { LE, concat, nla, nlmsg, pad4, text, u16, u32 } from './helpers/bytes.js';
 import { ORACLE_UNDEFINED, runOracle, stripAnsi, type OracleCase } from './helpers/oracle.js';
 
-const LE = endianness() === 'LE';
-
 // ---------------------------------------------------------------------------------------------
-// Building messages in host byte order (what libmnl reads).
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-function pad4(bytes: Uint8Array): Uint8Array {
-  return bytes.length % 4 === 0 ? bytes : concat(bytes, new Uint8Array(4 - (bytes.length % 4)));
-}
-
-function u32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, LE);
-  return b;
-}
-
-function u16(v: number): Uint8Array {
-  const b = new Uint8Array(2);
-  new DataView(b.buffer).setUint16(0, v & 0xffff, LE);
-  return b;
-}
+// Building messages in host byte order (what libmnl reads): builders in helpers/bytes.ts.
 
 function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
 }
 
-function text(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
-}
-
-interface NlmsgFields {
-  type: number;
-  flags?: number;
-  seq?: number;
-  pid?: number;
-  /** nlmsg_len to write instead of the real length. */
-  len?: number;
-}
-
-/** A netlink message: header + payload, padded to 4 bytes unless `pad` is false. */
-function nlmsg(h: NlmsgFields, payload: Uint8Array = new Uint8Array(0), pad = true): Uint8Array {
-  const len = h.len ?? 16 + payload.length;
-  const msg = concat(u32(len), u16(h.type), u16(h.flags ?? 0), u32(h.seq ?? 0), u32(h.pid ?? 0), payload);
-  return pad ? pad4(msg) : msg;
-}
-
 const NESTED = 0x8000;
 const BYTEORDER = 0x4000;
-
-/** An attribute, padded to 4 bytes. `len` overrides nla_len. */
-function nla(type: number, payload: Uint8Array = new Uint8Array(0), len?: number): Uint8Array {
-  return pad4(concat(u16(len ?? 4 + payload.length), u16(type), payload));
-}
 
 function hex(h: string): Uint8Array {
   return Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -170,12 +117,12 @@ const specVectors: NamedCase[] = [
   {
     name: 'nla-len-0-stall',
     ehs: 0,
-    bytes: nlmsg({ type: 16 }, concat(nla(2, new Uint8Array(0), 0), nla(3, text('lo\0')), nla(4, u32(65536)))),
+    bytes: nlmsg({ type: 16 }, concat(nla(2, new Uint8Array(0), { len: 0 }), nla(3, text('lo\0')), nla(4, u32(65536)))),
   },
   {
     name: 'nla-len-3',
     ehs: 0,
-    bytes: nlmsg({ type: 16 }, concat(nla(1, bytes(0xaa, 0xbb, 0xcc, 0xdd), 3).subarray(0, 4), nla(4, u32(9000)))),
+    bytes: nlmsg({ type: 16 }, concat(nla(1, bytes(0xaa, 0xbb, 0xcc, 0xdd), { len: 3 }).subarray(0, 4), nla(4, u32(9000)))),
   },
   {
     name: 'nlmsg-len-not-aligned',
@@ -242,7 +189,7 @@ const specVectors: NamedCase[] = [
   {
     name: 'nla-len-65535',
     ehs: 0,
-    bytes: nlmsg({ type: 16 }, concat(nla(1, new Uint8Array(0), 65535), u32(0x41424344), nla(2, u32(1)))),
+    bytes: nlmsg({ type: 16 }, concat(nla(1, new Uint8Array(0), { len: 65535 }), u32(0x41424344), nla(2, u32(1)))),
   },
   {
     name: 'nlmsg-len-below-16-stops',

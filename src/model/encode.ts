@@ -1,0 +1,319 @@
+// The generic encoder: the inverse of the decoder. Values are accepted in the forms the decoder
+// prints and a human writes — names of enum values and flags, addresses as text
+// (192.0.2.1, 2001:db8::1, 02:00:00:00:00:09), hex for bytes, numbers or numeric strings for
+// integers — so output can be fed back. Two inputs:
+//   the compact object ({ ifname: "veth0", linkinfo: { kind: "veth" } }), typed by the family;
+//   the lossless list (attr_list: type numbers, flags and bytes), which gives back the exact bytes.
+import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
+import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, StructSpec } from '../families/schema.js';
+import type { JsonValue } from './json.js';
+import { fromHex, parseIP, parseIPv4, parseIPv6, parseMac } from './values.js';
+
+/** A value the encoder cannot use, with the path of the attribute it was given for. */
+export class EncodeError extends Error {
+  override readonly name = 'EncodeError';
+  readonly code = 'ERR_NLCTL_ENCODE';
+  /** Dotted attribute path, e.g. linkinfo.kind. */
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+const INT_BITS: Record<string, number> = { u8: 8, s8: 8, u16: 16, s16: 16, u32: 32, s32: 32, u64: 64, s64: 64 };
+
+/** Resolve an integer given as a number, bigint, numeric string, or a name of `e`. */
+function toBigInt(path: string, v: JsonValue, e?: EnumSpec): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  if (typeof v === 'string') {
+    if (/^-?(0x[0-9a-f]+|\d+)$/i.test(v)) return v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v);
+    if (e) {
+      const want = v.toLowerCase();
+      for (const [num, name] of Object.entries(e.values)) if (name.toLowerCase() === want) return BigInt(num);
+      throw new EncodeError(path, `"${v}" is not one of ${Object.values(e.values).join(', ')}`);
+    }
+  }
+  throw new EncodeError(path, `expected an integer, got ${JSON.stringify(String(v))}`);
+}
+
+/** Flags given as an array of names (and hex tokens), a single name, or a number. */
+function flagsToBigInt(path: string, v: JsonValue, e: EnumSpec | undefined): bigint {
+  if (Array.isArray(v)) return v.reduce<bigint>((acc, item) => acc | toBigInt(path, item, e), 0n);
+  return toBigInt(path, v, e);
+}
+
+function writeInt(path: string, type: IntType, value: bigint, byteOrder: 'big' | 'little' | 'host', size?: number): Uint8Array {
+  const bits = type === 'uint' || type === 'sint' ? (size ?? 4) * 8 : INT_BITS[type]!;
+  const signed = type.startsWith('s');
+  const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
+  const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+  if (value < min || value > max) throw new EncodeError(path, `${value} does not fit in ${signed ? 's' : 'u'}${bits}`);
+  const out = new Uint8Array(bits / 8);
+  const view = new DataView(out.buffer);
+  const little = byteOrder === 'host' ? HOST_LITTLE_ENDIAN : byteOrder === 'little';
+  const u = BigInt.asUintN(bits, value);
+  if (bits === 8) view.setUint8(0, Number(u));
+  else if (bits === 16) view.setUint16(0, Number(u), little);
+  else if (bits === 32) view.setUint32(0, Number(u), little);
+  else view.setBigUint64(0, u, little);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** One attribute: header, payload, padding. */
+export function attribute(type: number, payload: Uint8Array, length = NLA_HDRLEN + payload.length): Uint8Array {
+  const out = new Uint8Array(NLA_HDRLEN + nlaAlign(payload.length));
+  const view = new DataView(out.buffer);
+  view.setUint16(0, length, HOST_LITTLE_ENDIAN);
+  view.setUint16(2, type, HOST_LITTLE_ENDIAN);
+  out.set(payload, NLA_HDRLEN);
+  return out;
+}
+
+/** Encode a struct from an object of its fields (missing fields are 0; `_extra` hex is appended). */
+export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string): Uint8Array {
+  const obj = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, JsonValue>;
+  const parts: Uint8Array[] = [];
+  for (const f of st.fields) {
+    const p = `${path}.${f.name}`;
+    if (f.type === 'pad') {
+      parts.push(new Uint8Array(f.size ?? 0));
+      continue;
+    }
+    const v = obj[f.name];
+    if (f.type === 'binary') {
+      const size = f.size ?? 0;
+      const bytes = v === undefined ? new Uint8Array(size) : bytesOf(p, f, v);
+      const fixed = new Uint8Array(size);
+      fixed.set(bytes.subarray(0, size));
+      parts.push(fixed);
+      continue;
+    }
+    const n =
+      v === undefined
+        ? 0n
+        : f.flags
+          ? flagsToBigInt(p, v, family?.enums[f.flags])
+          : toBigInt(p, v, f.enum ? family?.enums[f.enum] : undefined);
+    parts.push(writeInt(p, f.type, n, f.byteOrder ?? 'host'));
+  }
+  if (typeof obj._extra === 'string') parts.push(fromHex(obj._extra) ?? new Uint8Array(0));
+  return concat(parts);
+}
+
+/** Bytes from a display form: address text, MAC, or hex. */
+function bytesOf(path: string, spec: { display?: string }, v: JsonValue): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v !== 'string') throw new EncodeError(path, `expected text, got ${typeof v}`);
+  const parsed =
+    spec.display === 'mac' ? parseMac(v) :
+    spec.display === 'ipv4' ? parseIPv4(v) :
+    spec.display === 'ipv6' ? parseIPv6(v) :
+    spec.display === 'ip' ? parseIP(v) :
+    spec.display === 'uuid' ? fromHex(v.replace(/-/g, '')) :
+    undefined;
+  const bytes = parsed ?? fromHex(v);
+  if (!bytes) throw new EncodeError(path, `cannot read ${JSON.stringify(v)} as ${spec.display ?? 'hex'}`);
+  return bytes;
+}
+
+function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue, path: string, siblings: Record<string, JsonValue>): Uint8Array {
+  const order = spec.byteOrder ?? 'host';
+  switch (spec.type) {
+    case 'u8': case 's8': case 'u16': case 's16': case 'u32': case 's32': case 'u64': case 's64': {
+      const n = spec.flags ? flagsToBigInt(path, v, family?.enums[spec.flags]) : toBigInt(path, v, spec.enum ? family?.enums[spec.enum] : undefined);
+      return writeInt(path, spec.type, n, order);
+    }
+    case 'uint': case 'sint': {
+      const n = spec.flags ? flagsToBigInt(path, v, family?.enums[spec.flags]) : toBigInt(path, v, spec.enum ? family?.enums[spec.enum] : undefined);
+      const small = spec.type === 'uint' ? n >= 0n && n <= 0xffffffffn : n >= -0x80000000n && n <= 0x7fffffffn;
+      return writeInt(path, spec.type, n, order, small ? 4 : 8);
+    }
+    case 'string': {
+      if (typeof v !== 'string') throw new EncodeError(path, 'expected a string');
+      const text = Buffer.from(v, 'utf8');
+      const out = new Uint8Array(text.length + 1);
+      out.set(text);
+      return out;
+    }
+    case 'flag':
+      return new Uint8Array(0);
+    case 'pad':
+      return typeof v === 'string' ? (fromHex(v) ?? new Uint8Array(0)) : new Uint8Array(0);
+    case 'bitfield32': {
+      const o = (v ?? {}) as Record<string, JsonValue>;
+      return concat([writeInt(path, 'u32', toBigInt(path, o.value ?? 0), 'host'), writeInt(path, 'u32', toBigInt(path, o.selector ?? 0), 'host')]);
+    }
+    case 'binary': {
+      if (spec.struct && family?.structs[spec.struct] && v && typeof v === 'object' && !Array.isArray(v)) {
+        return encodeStruct(family, family.structs[spec.struct]!, v, path);
+      }
+      if (spec.arrayOf && Array.isArray(v)) return concat(v.map((x, i) => writeInt(`${path}[${i}]`, spec.arrayOf!, toBigInt(path, x), order)));
+      return bytesOf(path, spec, v);
+    }
+    case 'nest':
+    case 'nest-array': {
+      let setName = spec.nested;
+      if (spec.subMessage) {
+        const sel = siblings[spec.subMessage.selector];
+        setName = typeof sel === 'string' ? spec.subMessage.sets[sel] : undefined;
+        if (!setName) {
+          if (typeof v === 'string') return bytesOf(path, {}, v);
+          throw new EncodeError(path, `no format known for ${spec.subMessage.selector} ${JSON.stringify(sel)}`);
+        }
+      }
+      const set = setName ? family?.sets[setName] : undefined;
+      if (typeof v === 'string') return bytesOf(path, {}, v); // opaque hex, as decoded when unknown
+      if (spec.type === 'nest-array') {
+        if (!Array.isArray(v)) throw new EncodeError(path, 'expected an array');
+        // Elements are typed by their index; the kernel counts them from 1.
+        return concat(v.map((el, i) => attribute((i + 1) | NLA_F_NESTED, encodeAttrs(family, set, el, `${path}[${i}]`))));
+      }
+      return encodeAttrs(family, set, v, path);
+    }
+  }
+}
+
+function specByName(set: AttrSetSpec | undefined, key: string): [number, AttrSpec | undefined] {
+  if (/^\d+$/.test(key)) return [Number(key), set?.attrs[key]];
+  if (set) for (const [num, a] of Object.entries(set.attrs)) if (a.name === key || a.constant === key) return [Number(num), a];
+  return [-1, undefined];
+}
+
+/**
+ * Encode a compact attribute object with a family's attribute set. Keys are short names (or
+ * constants, or type numbers for attributes the set does not know, whose values are hex);
+ * arrays of a non-array type encode a repeated attribute. Nests get NLA_F_NESTED.
+ */
+export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | undefined, value: JsonValue, path = ''): Uint8Array {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new EncodeError(path || 'attrs', 'expected an object of attributes');
+  const obj = value as Record<string, JsonValue>;
+  const parts: Uint8Array[] = [];
+  for (const [key, v] of Object.entries(obj)) {
+    const p = path ? `${path}.${key}` : key;
+    const [num, spec] = specByName(set, key);
+    if (num < 0) throw new EncodeError(p, `unknown attribute${set ? ` in ${set.name}` : ''}`);
+    const repeated = Array.isArray(v) && !(spec && (spec.type === 'nest-array' || spec.arrayOf));
+    for (const item of repeated ? (v as JsonValue[]) : [v]) {
+      if (!spec || spec.undescribed) {
+        parts.push(attribute(num, bytesOf(p, {}, item)));
+        continue;
+      }
+      if (spec.type === 'flag' && item === false) continue;
+      const isNest = spec.type === 'nest' || spec.type === 'nest-array';
+      const payload = payloadOf(family, spec, item, p, obj);
+      // Nests carry NLA_F_NESTED (strict kernels require it). NLA_F_NET_BYTEORDER is not set:
+      // families with big-endian integers (nfnetlink) do not use it either.
+      parts.push(attribute(num | (isNest && typeof item !== 'string' ? NLA_F_NESTED : 0), payload));
+    }
+  }
+  return concat(parts);
+}
+
+/** One entry of the lossless attribute list (as messageToObject's attr_list prints it). */
+export interface LosslessAttr {
+  type: number;
+  flags?: string[];
+  len: number;
+  bytes?: string;
+  attrs?: LosslessAttr[];
+}
+
+/**
+ * Rebuild the bytes of a lossless attribute list: each attribute's type, flags, length and
+ * payload bytes as recorded (children are used only for an entry without `bytes`).
+ */
+export function encodeLossless(list: readonly LosslessAttr[]): Uint8Array {
+  return concat(
+    list.map((a) => {
+      let t = a.type;
+      if (a.flags?.includes('nested')) t |= NLA_F_NESTED;
+      if (a.flags?.includes('net_byteorder')) t |= NLA_F_NET_BYTEORDER;
+      const payload = typeof a.bytes === 'string' ? (fromHex(a.bytes) ?? new Uint8Array(0)) : encodeLossless(a.attrs ?? []);
+      return attribute(t, payload, typeof a.bytes === 'string' ? a.len : NLA_HDRLEN + payload.length);
+    }),
+  );
+}
+
+/** A message as a human (or the decoder's JSON) writes it. */
+export interface MessageInput {
+  /** Message type: short name (newlink), constant (RTM_NEWLINK) or number. Generic netlink: the command. */
+  type: string | number;
+  /** Flag names (request, ack, dump, create, …), hex tokens, or a number. Default: request. */
+  flags?: JsonValue;
+  seq?: number;
+  pid?: number;
+  /** The fixed header's fields. */
+  header?: JsonValue;
+  /** Attributes, compact form. */
+  attrs?: JsonValue;
+  /** Attributes, lossless form (exact bytes); used instead of attrs when present. */
+  attr_list?: JsonValue;
+}
+
+const FLAG_BITS: Record<string, number> = {
+  request: 0x1, multi: 0x2, ack: 0x4, echo: 0x8, dump_intr: 0x10, dump_filtered: 0x20,
+  root: 0x100, match: 0x200, atomic: 0x400, dump: 0x300,
+  replace: 0x100, excl: 0x200, create: 0x400, append: 0x800,
+  nonrec: 0x100, bulk: 0x200, capped: 0x100, ack_tlvs: 0x200,
+};
+
+/** nlmsg_flags from names (any context's), hex tokens, or a number. */
+export function flagsFromNames(v: JsonValue, path = 'flags'): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[|,]/) : undefined;
+  if (!items) throw new EncodeError(path, 'expected flag names or a number');
+  let out = 0;
+  for (const item of items) {
+    const name = String(item).trim().toLowerCase().replace(/^nlm_f_/, '');
+    if (name === '') continue;
+    if (name in FLAG_BITS) out |= FLAG_BITS[name]!;
+    else if (/^(0x[0-9a-f]+|\d+)$/.test(name)) out |= Number(name);
+    else throw new EncodeError(path, `unknown flag "${item}" (known: ${Object.keys(FLAG_BITS).join(', ')})`);
+  }
+  return out;
+}
+
+/**
+ * Build a message's type, flags and payload (fixed header then attributes) from `input` with
+ * the family's description. Returns the pieces Conn.send takes; zero sequence and pid are left
+ * for the connection to fill in. Generic netlink payloads start with the genlmsghdr of the
+ * command (version from `genlVersion`, default 1); the caller supplies the family ID as type.
+ */
+export function encodeMessage(
+  family: FamilySpec,
+  input: MessageInput,
+  options: { genlFamilyId?: number; genlVersion?: number } = {},
+): { header: { type: number; flags: number; sequence: number; pid: number }; data: Uint8Array } {
+  const want = typeof input.type === 'string' ? input.type.toLowerCase() : input.type;
+  const spec = family.messages.find((m) => m.value === want || m.name === want || m.constant.toLowerCase() === want);
+  if (!spec) throw new EncodeError('type', `no message ${JSON.stringify(input.type)} in ${family.name}`);
+  const flags = input.flags === undefined ? 0x1 : flagsFromNames(input.flags);
+  const parts: Uint8Array[] = [];
+  const genl = options.genlFamilyId !== undefined;
+  if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
+  const isRequest = (flags & 0x1) !== 0;
+  const variant = spec.variants?.find((v) => v.request === undefined || v.request === isRequest);
+  const headerName = variant?.header ?? spec.header;
+  const attrsName = variant?.attrs ?? spec.attrs;
+  if (headerName) parts.push(encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header'));
+  if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
+  else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
+  return {
+    header: { type: genl ? options.genlFamilyId! : spec.value, flags, sequence: input.seq ?? 0, pid: input.pid ?? 0 },
+    data: concat(parts),
+  };
+}
