@@ -20,6 +20,13 @@ import { parseMessages, type Header, type Message } from '../src/netlink/message
 import { ack as nltestAck, error as nltestError } from '../src/netlink/nltest.js';
 import { LE, concat, cstr, nla, nlmsghdr, s32, u16, u32, u64 } from './helpers/bytes.js';
 
+/** The NetlinkError a message carries; fails the test when it carries something else. */
+function kernelError(m: Message, sent?: Message): NetlinkError | undefined {
+  const e = messageError(m, sent);
+  if (e !== undefined) expect(e).toBeInstanceOf(NetlinkError);
+  return e as NetlinkError | undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hand-built wire bytes (host byte order, as the kernel sends them): builders in helpers/bytes.ts.
 
@@ -130,7 +137,7 @@ describe('NLMSG_ERROR: real-kernel layouts (RTM_GETLINK, overlong IFLA_IFNAME, e
     expect(a.extAck).toEqual(kernelExtAck);
     expect(a.malformed).toBeUndefined();
 
-    const err = messageError(m);
+    const err = kernelError(m);
     expect(err).toBeInstanceOf(NetlinkError);
     expect(err!.errno).toBe(-34);
     expect(err!.code).toBe('ERANGE');
@@ -148,7 +155,7 @@ describe('NLMSG_ERROR: real-kernel layouts (RTM_GETLINK, overlong IFLA_IFNAME, e
   it('messageError gives a NetlinkError with every field', () => {
     const m = received(NLMSG_ERROR, 0x200, SEQ, PID, [...s32(-34), ...request60, ...kernelTLVs]);
     const sent = requestMessage(request60);
-    const err = messageError(m, sent);
+    const err = kernelError(m, sent);
     expect(err).toBeInstanceOf(NetlinkError);
     expect(err).toBeInstanceOf(Error);
     expect(err!.name).toBe('NetlinkError');
@@ -263,7 +270,7 @@ describe('NLMSG_DONE', () => {
     expect(a.tlvOffset).toBe(4);
     expect(a.extAck).toEqual({ message: text });
     expect(a.request).toBeUndefined();
-    const err = messageError(m);
+    const err = kernelError(m);
     expect(err).toBeInstanceOf(NetlinkError);
     expect(err!.errno).toBe(-22);
     expect(err!.code).toBe('EINVAL');
@@ -285,7 +292,7 @@ describe('NLMSG_DONE', () => {
     expect(a.extAck).toEqual({});
     expect(a.malformed).toBeUndefined();
     expect(a.tlvOffset).toBeUndefined();
-    const err = messageError(m);
+    const err = kernelError(m);
     if (errno === 0) expect(err).toBeUndefined();
     else expect(err!.errno).toBe(errno);
   });
@@ -306,7 +313,7 @@ describe('NLMSG_DONE', () => {
     expect(a.extAck.message).toBe('ok');
     // 16 (nlmsghdr) + 4 (errno) + 8 (MSG) = 28
     expect(a.extAck.malformed).toContain('offset 28');
-    const err = messageError(m);
+    const err = kernelError(m);
     expect(err!.errno).toBe(-22);
     expect(err!.extAck.malformed).toContain('offset 28');
   });
@@ -438,7 +445,7 @@ describe('NLMSG_ERROR: malformed payloads are reported, never thrown', () => {
     expect(a.errno).toBe(-22);
     expect(a.request).toBeUndefined();
     expect(a.malformed).toBe(`error payload of ${n} bytes is too short for the echoed request header`);
-    const err = messageError(m);
+    const err = kernelError(m);
     expect(err).toBeInstanceOf(NetlinkError);
     expect(err!.errno).toBe(-22);
     expect(err!.extAck.malformed).toBe(a.malformed);
@@ -452,7 +459,7 @@ describe('NLMSG_ERROR: malformed payloads are reported, never thrown', () => {
     expect(a.requestData).toBeUndefined();
     expect(a.extAck).toEqual({});
     expect(a.malformed).toBe('echoed request claims 60 bytes but only 36 are present');
-    const err = messageError(m);
+    const err = kernelError(m);
     expect(err!.code).toBe('EPERM');
     expect(err!.extAck.malformed).toBe(a.malformed);
   });
@@ -481,7 +488,7 @@ describe('NLMSG_ERROR: malformed payloads are reported, never thrown', () => {
     // 16 + 4 + 16 + 8 = 44
     expect(a.extAck.malformed).toContain('offset 44');
     expect(a.extAck.malformed).toContain('runs past the end');
-    const err = messageError(m);
+    const err = kernelError(m);
     expect(err!.errno).toBe(-34);
     expect(err!.message).toContain(': x');
   });
@@ -522,19 +529,19 @@ describe('other message types and NetlinkError details', () => {
 
   it('errno text covers ext-ack message, offset and missing type', () => {
     const tlvs = [...nla(1, cstr('Missing attribute')), ...nla(2, u32(40)), ...nla(5, u32(3))];
-    const err = messageError(received(NLMSG_ERROR, 0x300, 9, 0, [...s32(-22), ...request60.subarray(0, 16), ...tlvs]));
+    const err = kernelError(received(NLMSG_ERROR, 0x300, 9, 0, [...s32(-22), ...request60.subarray(0, 16), ...tlvs]));
     expect(err!.message).toBe('EINVAL: Invalid argument: Missing attribute (offset 40) (missing attribute type 3)');
     expect(err!.sequence).toBe(9);
   });
 
   it('without TLVs the text is just the errno', () => {
-    const err = messageError(received(NLMSG_ERROR, 0x100, 9, 0, [...s32(-2), ...request60.subarray(0, 16)]));
+    const err = kernelError(received(NLMSG_ERROR, 0x100, 9, 0, [...s32(-2), ...request60.subarray(0, 16)]));
     expect(err!.message).toBe('ENOENT: No such file or directory');
     expect(err!.extAck).toEqual({});
   });
 
   it('kernel-internal errnos are named (ENOTSUPP, 524), and Linux codes Node lacks too', () => {
-    const err = messageError(received(NLMSG_ERROR, 0x100, 9, 0, [...s32(-524), ...request60.subarray(0, 16)]));
+    const err = kernelError(received(NLMSG_ERROR, 0x100, 9, 0, [...s32(-524), ...request60.subarray(0, 16)]));
     expect(err!.errno).toBe(-524);
     expect(err!.code).toBe('ENOTSUPP');
     expect(err!.message).toBe('ENOTSUPP: Operation not supported (kernel-internal ENOTSUPP)');
@@ -548,7 +555,7 @@ describe('other message types and NetlinkError details', () => {
     [-4094, 'E4094', 'Unknown error 4094'],
     [-3008, 'E3008', 'Unknown error 3008'],
   ])('errno %d is not named after libuv\'s own codes (EOF, UNKNOWN, EAI_*)', (errno, code, text) => {
-    const err = messageError(received(NLMSG_DONE, 0x2, 9, 0, s32(errno)));
+    const err = kernelError(received(NLMSG_DONE, 0x2, 9, 0, s32(errno)));
     expect(err!.errno).toBe(errno);
     expect(err!.code).toBe(code);
     expect(err!.message).toBe(`${code}: ${text}`);

@@ -371,7 +371,7 @@ describe('robustness: arbitrary bytes never make a decoder misbehave', () => {
         const err = messageError(m);
         if (a.errno < 0) {
           expect(err).toBeInstanceOf(NetlinkError);
-          expect(err!.errno).toBe(a.errno);
+          expect((err as NetlinkError).errno).toBe(a.errno);
           expect(err!.code).toMatch(/^E[A-Z0-9_]+$/);
         } else if (a.malformed) {
           // Too short to tell success from failure: never taken for an ACK.

@@ -30,7 +30,7 @@ const RTNLGRP_LINK = 1;
 const { Request, Acknowledge, Dump } = HeaderFlags;
 
 /** An ifinfomsg of zeros (16 bytes) followed by attributes. */
-function ifinfo(attrs = new Uint8Array(0)): Uint8Array {
+function ifinfo(attrs: Uint8Array = new Uint8Array(0)): Uint8Array {
   const out = new Uint8Array(16 + attrs.length);
   out.set(attrs, 16);
   return out;

@@ -37,6 +37,541 @@ export const family: FamilySpec = {
    "header": "ifinfomsg",
    "attrs": "link",
    "kind": "other"
+  },
+  {
+   "constant": "RTM_NEWADDR",
+   "name": "newaddr",
+   "value": 20,
+   "header": "ifaddrmsg",
+   "attrs": "addr",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELADDR",
+   "name": "deladdr",
+   "value": 21,
+   "header": "ifaddrmsg",
+   "attrs": "addr",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETADDR",
+   "name": "getaddr",
+   "value": 22,
+   "header": "ifaddrmsg",
+   "attrs": "addr",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_GETMULTICAST",
+   "name": "getmulticast",
+   "value": 58,
+   "header": "ifaddrmsg",
+   "attrs": "addr",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_GETANYCAST",
+   "name": "getanycast",
+   "value": 62,
+   "header": "ifaddrmsg",
+   "attrs": "addr",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWROUTE",
+   "name": "newroute",
+   "value": 24,
+   "header": "rtmsg",
+   "attrs": "route",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELROUTE",
+   "name": "delroute",
+   "value": 25,
+   "header": "rtmsg",
+   "attrs": "route",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETROUTE",
+   "name": "getroute",
+   "value": 26,
+   "header": "rtmsg",
+   "attrs": "route",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWNEIGH",
+   "name": "newneigh",
+   "value": 28,
+   "header": "ndmsg",
+   "attrs": "neigh",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELNEIGH",
+   "name": "delneigh",
+   "value": 29,
+   "header": "ndmsg",
+   "attrs": "neigh",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETNEIGH",
+   "name": "getneigh",
+   "value": 30,
+   "header": "ndmsg",
+   "attrs": "neigh",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWRULE",
+   "name": "newrule",
+   "value": 32,
+   "header": "fib_rule_hdr",
+   "attrs": "rule",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELRULE",
+   "name": "delrule",
+   "value": 33,
+   "header": "fib_rule_hdr",
+   "attrs": "rule",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETRULE",
+   "name": "getrule",
+   "value": 34,
+   "header": "fib_rule_hdr",
+   "attrs": "rule",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWQDISC",
+   "name": "newqdisc",
+   "value": 36,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELQDISC",
+   "name": "delqdisc",
+   "value": 37,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETQDISC",
+   "name": "getqdisc",
+   "value": 38,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWTCLASS",
+   "name": "newtclass",
+   "value": 40,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELTCLASS",
+   "name": "deltclass",
+   "value": 41,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETTCLASS",
+   "name": "gettclass",
+   "value": 42,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWTFILTER",
+   "name": "newtfilter",
+   "value": 44,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELTFILTER",
+   "name": "deltfilter",
+   "value": 45,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETTFILTER",
+   "name": "gettfilter",
+   "value": 46,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWCHAIN",
+   "name": "newchain",
+   "value": 100,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELCHAIN",
+   "name": "delchain",
+   "value": 101,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETCHAIN",
+   "name": "getchain",
+   "value": 102,
+   "header": "tcmsg",
+   "attrs": "tc",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWACTION",
+   "name": "newaction",
+   "value": 48,
+   "header": "tcamsg",
+   "attrs": "tc-action-root",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELACTION",
+   "name": "delaction",
+   "value": 49,
+   "header": "tcamsg",
+   "attrs": "tc-action-root",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETACTION",
+   "name": "getaction",
+   "value": 50,
+   "header": "tcamsg",
+   "attrs": "tc-action-root",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWPREFIX",
+   "name": "newprefix",
+   "value": 52,
+   "header": "prefixmsg",
+   "attrs": "prefix",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_NEWNEIGHTBL",
+   "name": "newneightbl",
+   "value": 64,
+   "header": "ndtmsg",
+   "attrs": "neightbl",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_GETNEIGHTBL",
+   "name": "getneightbl",
+   "value": 66,
+   "header": "ndtmsg",
+   "attrs": "neightbl",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_SETNEIGHTBL",
+   "name": "setneightbl",
+   "value": 67,
+   "header": "ndtmsg",
+   "attrs": "neightbl",
+   "kind": "other"
+  },
+  {
+   "constant": "RTM_NEWNDUSEROPT",
+   "name": "newnduseropt",
+   "value": 68,
+   "header": "nduseroptmsg",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_NEWADDRLABEL",
+   "name": "newaddrlabel",
+   "value": 72,
+   "header": "ifaddrlblmsg",
+   "attrs": "addrlabel",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELADDRLABEL",
+   "name": "deladdrlabel",
+   "value": 73,
+   "header": "ifaddrlblmsg",
+   "attrs": "addrlabel",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETADDRLABEL",
+   "name": "getaddrlabel",
+   "value": 74,
+   "header": "ifaddrlblmsg",
+   "attrs": "addrlabel",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_GETDCB",
+   "name": "getdcb",
+   "value": 78,
+   "header": "dcbmsg",
+   "attrs": "dcb",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_SETDCB",
+   "name": "setdcb",
+   "value": 79,
+   "header": "dcbmsg",
+   "attrs": "dcb",
+   "kind": "other"
+  },
+  {
+   "constant": "RTM_NEWNETCONF",
+   "name": "newnetconf",
+   "value": 80,
+   "header": "netconfmsg",
+   "attrs": "netconf",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELNETCONF",
+   "name": "delnetconf",
+   "value": 81,
+   "header": "netconfmsg",
+   "attrs": "netconf",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETNETCONF",
+   "name": "getnetconf",
+   "value": 82,
+   "header": "netconfmsg",
+   "attrs": "netconf",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWMDB",
+   "name": "newmdb",
+   "value": 84,
+   "header": "br_port_msg",
+   "attrs": "mdb",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELMDB",
+   "name": "delmdb",
+   "value": 85,
+   "header": "br_port_msg",
+   "attrs": "mdb",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETMDB",
+   "name": "getmdb",
+   "value": 86,
+   "header": "br_port_msg",
+   "attrs": "mdb",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWNSID",
+   "name": "newnsid",
+   "value": 88,
+   "header": "rtgenmsg",
+   "attrs": "nsid",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELNSID",
+   "name": "delnsid",
+   "value": 89,
+   "header": "rtgenmsg",
+   "attrs": "nsid",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETNSID",
+   "name": "getnsid",
+   "value": 90,
+   "header": "rtgenmsg",
+   "attrs": "nsid",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWSTATS",
+   "name": "newstats",
+   "value": 92,
+   "header": "if_stats_msg",
+   "attrs": "stats",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_GETSTATS",
+   "name": "getstats",
+   "value": 94,
+   "header": "if_stats_msg",
+   "attrs": "stats-getset",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_SETSTATS",
+   "name": "setstats",
+   "value": 95,
+   "header": "if_stats_msg",
+   "attrs": "stats-getset",
+   "kind": "other"
+  },
+  {
+   "constant": "RTM_NEWCACHEREPORT",
+   "name": "newcachereport",
+   "value": 96,
+   "header": "rtgenmsg",
+   "attrs": "cache-report",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_NEWNEXTHOP",
+   "name": "newnexthop",
+   "value": 104,
+   "header": "nhmsg",
+   "attrs": "nexthop",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELNEXTHOP",
+   "name": "delnexthop",
+   "value": 105,
+   "header": "nhmsg",
+   "attrs": "nexthop",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETNEXTHOP",
+   "name": "getnexthop",
+   "value": 106,
+   "header": "nhmsg",
+   "attrs": "nexthop",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWNEXTHOPBUCKET",
+   "name": "newnexthopbucket",
+   "value": 116,
+   "header": "nhmsg",
+   "attrs": "nexthop",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELNEXTHOPBUCKET",
+   "name": "delnexthopbucket",
+   "value": 117,
+   "header": "nhmsg",
+   "attrs": "nexthop",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETNEXTHOPBUCKET",
+   "name": "getnexthopbucket",
+   "value": 118,
+   "header": "nhmsg",
+   "attrs": "nexthop",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWLINKPROP",
+   "name": "newlinkprop",
+   "value": 108,
+   "header": "ifinfomsg",
+   "attrs": "link",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELLINKPROP",
+   "name": "dellinkprop",
+   "value": 109,
+   "header": "ifinfomsg",
+   "attrs": "link",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETLINKPROP",
+   "name": "getlinkprop",
+   "value": 110,
+   "header": "ifinfomsg",
+   "attrs": "link",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWVLAN",
+   "name": "newvlan",
+   "value": 112,
+   "header": "br_vlan_msg",
+   "attrs": "vlandb",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELVLAN",
+   "name": "delvlan",
+   "value": 113,
+   "header": "br_vlan_msg",
+   "attrs": "vlandb",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETVLAN",
+   "name": "getvlan",
+   "value": 114,
+   "header": "br_vlan_msg",
+   "attrs": "vlandb-dump",
+   "kind": "get"
+  },
+  {
+   "constant": "RTM_NEWTUNNEL",
+   "name": "newtunnel",
+   "value": 120,
+   "header": "tunnel_msg",
+   "attrs": "vnifilter",
+   "kind": "new"
+  },
+  {
+   "constant": "RTM_DELTUNNEL",
+   "name": "deltunnel",
+   "value": 121,
+   "header": "tunnel_msg",
+   "attrs": "vnifilter",
+   "kind": "del"
+  },
+  {
+   "constant": "RTM_GETTUNNEL",
+   "name": "gettunnel",
+   "value": 122,
+   "header": "tunnel_msg",
+   "attrs": "vnifilter",
+   "kind": "get"
   }
  ],
  "structs": {
@@ -72,6 +607,1510 @@ export const family: FamilySpec = {
      "name": "change",
      "type": "u32",
      "flags": "iff"
+    }
+   ]
+  },
+  "ifaddrmsg": {
+   "name": "ifaddrmsg",
+   "size": 8,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "prefixlen",
+     "type": "u8"
+    },
+    {
+     "name": "flags",
+     "type": "u8",
+     "flags": "ifa_flags"
+    },
+    {
+     "name": "scope",
+     "type": "u8",
+     "enum": "rt_scope"
+    },
+    {
+     "name": "index",
+     "type": "u32"
+    }
+   ]
+  },
+  "rtmsg": {
+   "name": "rtmsg",
+   "size": 12,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "dst_len",
+     "type": "u8"
+    },
+    {
+     "name": "src_len",
+     "type": "u8"
+    },
+    {
+     "name": "tos",
+     "type": "u8"
+    },
+    {
+     "name": "table",
+     "type": "u8",
+     "enum": "rt_table"
+    },
+    {
+     "name": "protocol",
+     "type": "u8",
+     "enum": "rtprot"
+    },
+    {
+     "name": "scope",
+     "type": "u8",
+     "enum": "rt_scope"
+    },
+    {
+     "name": "type",
+     "type": "u8",
+     "enum": "rtn"
+    },
+    {
+     "name": "flags",
+     "type": "u32",
+     "flags": "rtm_flags"
+    }
+   ]
+  },
+  "ndmsg": {
+   "name": "ndmsg",
+   "size": 12,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "ifindex",
+     "type": "s32"
+    },
+    {
+     "name": "state",
+     "type": "u16",
+     "flags": "nud"
+    },
+    {
+     "name": "flags",
+     "type": "u8",
+     "flags": "ntf"
+    },
+    {
+     "name": "type",
+     "type": "u8",
+     "enum": "rtn"
+    }
+   ]
+  },
+  "fib_rule_hdr": {
+   "name": "fib_rule_hdr",
+   "size": 12,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "dst_len",
+     "type": "u8"
+    },
+    {
+     "name": "src_len",
+     "type": "u8"
+    },
+    {
+     "name": "tos",
+     "type": "u8"
+    },
+    {
+     "name": "table",
+     "type": "u8",
+     "enum": "rt_table"
+    },
+    {
+     "name": "res1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "res2",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "action",
+     "type": "u8",
+     "enum": "fr_act"
+    },
+    {
+     "name": "flags",
+     "type": "u32",
+     "flags": "fib_rule_flags"
+    }
+   ]
+  },
+  "tcmsg": {
+   "name": "tcmsg",
+   "size": 20,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "ifindex",
+     "type": "s32"
+    },
+    {
+     "name": "handle",
+     "type": "u32"
+    },
+    {
+     "name": "parent",
+     "type": "u32"
+    },
+    {
+     "name": "info",
+     "type": "u32"
+    }
+   ]
+  },
+  "tcamsg": {
+   "name": "tcamsg",
+   "size": 4,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    }
+   ]
+  },
+  "prefixmsg": {
+   "name": "prefixmsg",
+   "size": 12,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "ifindex",
+     "type": "s32"
+    },
+    {
+     "name": "type",
+     "type": "u8"
+    },
+    {
+     "name": "len",
+     "type": "u8"
+    },
+    {
+     "name": "flags",
+     "type": "u8"
+    },
+    {
+     "name": "pad3",
+     "type": "pad",
+     "size": 1
+    }
+   ]
+  },
+  "ndtmsg": {
+   "name": "ndtmsg",
+   "size": 4,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    }
+   ]
+  },
+  "nduseroptmsg": {
+   "name": "nduseroptmsg",
+   "size": 16,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "opts_len",
+     "type": "u16"
+    },
+    {
+     "name": "ifindex",
+     "type": "s32"
+    },
+    {
+     "name": "icmp_type",
+     "type": "u8"
+    },
+    {
+     "name": "icmp_code",
+     "type": "u8"
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "pad3",
+     "type": "pad",
+     "size": 4
+    }
+   ]
+  },
+  "ifaddrlblmsg": {
+   "name": "ifaddrlblmsg",
+   "size": 12,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "reserved",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "prefixlen",
+     "type": "u8"
+    },
+    {
+     "name": "flags",
+     "type": "u8"
+    },
+    {
+     "name": "index",
+     "type": "u32"
+    },
+    {
+     "name": "seq",
+     "type": "u32"
+    }
+   ]
+  },
+  "dcbmsg": {
+   "name": "dcbmsg",
+   "size": 4,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "cmd",
+     "type": "u8",
+     "enum": "dcb_cmd"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 2
+    }
+   ]
+  },
+  "netconfmsg": {
+   "name": "netconfmsg",
+   "size": 1,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    }
+   ]
+  },
+  "rtgenmsg": {
+   "name": "rtgenmsg",
+   "size": 1,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    }
+   ]
+  },
+  "br_port_msg": {
+   "name": "br_port_msg",
+   "size": 8,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 3
+    },
+    {
+     "name": "ifindex",
+     "type": "u32"
+    }
+   ]
+  },
+  "br_vlan_msg": {
+   "name": "br_vlan_msg",
+   "size": 8,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "reserved1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "reserved2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "ifindex",
+     "type": "u32"
+    }
+   ]
+  },
+  "if_stats_msg": {
+   "name": "if_stats_msg",
+   "size": 12,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "ifindex",
+     "type": "u32"
+    },
+    {
+     "name": "filter_mask",
+     "type": "u32"
+    }
+   ]
+  },
+  "nhmsg": {
+   "name": "nhmsg",
+   "size": 8,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "scope",
+     "type": "u8",
+     "enum": "rt_scope"
+    },
+    {
+     "name": "protocol",
+     "type": "u8",
+     "enum": "rtprot"
+    },
+    {
+     "name": "resvd",
+     "type": "pad",
+     "size": 1
+    },
+    {
+     "name": "flags",
+     "type": "u32",
+     "flags": "rtnh_flags"
+    }
+   ]
+  },
+  "tunnel_msg": {
+   "name": "tunnel_msg",
+   "size": 8,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "flags",
+     "type": "u8",
+     "flags": "tunnel_msg_flags"
+    },
+    {
+     "name": "reserved2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "ifindex",
+     "type": "u32"
+    }
+   ]
+  },
+  "rtnl_link_stats": {
+   "name": "rtnl_link_stats",
+   "size": 96,
+   "fields": [
+    {
+     "name": "rx_packets",
+     "type": "u32"
+    },
+    {
+     "name": "tx_packets",
+     "type": "u32"
+    },
+    {
+     "name": "rx_bytes",
+     "type": "u32"
+    },
+    {
+     "name": "tx_bytes",
+     "type": "u32"
+    },
+    {
+     "name": "rx_errors",
+     "type": "u32"
+    },
+    {
+     "name": "tx_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_dropped",
+     "type": "u32"
+    },
+    {
+     "name": "tx_dropped",
+     "type": "u32"
+    },
+    {
+     "name": "multicast",
+     "type": "u32"
+    },
+    {
+     "name": "collisions",
+     "type": "u32"
+    },
+    {
+     "name": "rx_length_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_over_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_crc_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_frame_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_fifo_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_missed_errors",
+     "type": "u32"
+    },
+    {
+     "name": "tx_aborted_errors",
+     "type": "u32"
+    },
+    {
+     "name": "tx_carrier_errors",
+     "type": "u32"
+    },
+    {
+     "name": "tx_fifo_errors",
+     "type": "u32"
+    },
+    {
+     "name": "tx_heartbeat_errors",
+     "type": "u32"
+    },
+    {
+     "name": "tx_window_errors",
+     "type": "u32"
+    },
+    {
+     "name": "rx_compressed",
+     "type": "u32"
+    },
+    {
+     "name": "tx_compressed",
+     "type": "u32"
+    },
+    {
+     "name": "rx_nohandler",
+     "type": "u32"
+    }
+   ]
+  },
+  "rtnl_link_stats64": {
+   "name": "rtnl_link_stats64",
+   "size": 200,
+   "fields": [
+    {
+     "name": "rx_packets",
+     "type": "u64"
+    },
+    {
+     "name": "tx_packets",
+     "type": "u64"
+    },
+    {
+     "name": "rx_bytes",
+     "type": "u64"
+    },
+    {
+     "name": "tx_bytes",
+     "type": "u64"
+    },
+    {
+     "name": "rx_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_dropped",
+     "type": "u64"
+    },
+    {
+     "name": "tx_dropped",
+     "type": "u64"
+    },
+    {
+     "name": "multicast",
+     "type": "u64"
+    },
+    {
+     "name": "collisions",
+     "type": "u64"
+    },
+    {
+     "name": "rx_length_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_over_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_crc_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_frame_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_fifo_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_missed_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_aborted_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_carrier_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_fifo_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_heartbeat_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_window_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_compressed",
+     "type": "u64"
+    },
+    {
+     "name": "tx_compressed",
+     "type": "u64"
+    },
+    {
+     "name": "rx_nohandler",
+     "type": "u64"
+    },
+    {
+     "name": "rx_otherhost_dropped",
+     "type": "u64"
+    }
+   ]
+  },
+  "rtnl_hw_stats64": {
+   "name": "rtnl_hw_stats64",
+   "size": 72,
+   "fields": [
+    {
+     "name": "rx_packets",
+     "type": "u64"
+    },
+    {
+     "name": "tx_packets",
+     "type": "u64"
+    },
+    {
+     "name": "rx_bytes",
+     "type": "u64"
+    },
+    {
+     "name": "tx_bytes",
+     "type": "u64"
+    },
+    {
+     "name": "rx_errors",
+     "type": "u64"
+    },
+    {
+     "name": "tx_errors",
+     "type": "u64"
+    },
+    {
+     "name": "rx_dropped",
+     "type": "u64"
+    },
+    {
+     "name": "tx_dropped",
+     "type": "u64"
+    },
+    {
+     "name": "multicast",
+     "type": "u64"
+    }
+   ]
+  },
+  "rtnl_link_ifmap": {
+   "name": "rtnl_link_ifmap",
+   "size": 32,
+   "fields": [
+    {
+     "name": "mem_start",
+     "type": "u64"
+    },
+    {
+     "name": "mem_end",
+     "type": "u64"
+    },
+    {
+     "name": "base_addr",
+     "type": "u64"
+    },
+    {
+     "name": "irq",
+     "type": "u16"
+    },
+    {
+     "name": "dma",
+     "type": "u8"
+    },
+    {
+     "name": "port",
+     "type": "u8"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 4
+    }
+   ]
+  },
+  "ifla_cacheinfo": {
+   "name": "ifla_cacheinfo",
+   "size": 16,
+   "fields": [
+    {
+     "name": "max_reasm_len",
+     "type": "u32"
+    },
+    {
+     "name": "tstamp",
+     "type": "u32"
+    },
+    {
+     "name": "reachable_time",
+     "type": "u32"
+    },
+    {
+     "name": "retrans_time",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_bridge_id": {
+   "name": "ifla_bridge_id",
+   "size": 8,
+   "fields": [
+    {
+     "name": "prio",
+     "type": "binary",
+     "size": 2,
+     "display": "hex"
+    },
+    {
+     "name": "addr",
+     "type": "binary",
+     "size": 6,
+     "display": "mac"
+    }
+   ]
+  },
+  "br_boolopt_multi": {
+   "name": "br_boolopt_multi",
+   "size": 8,
+   "fields": [
+    {
+     "name": "optval",
+     "type": "u32"
+    },
+    {
+     "name": "optmask",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vlan_flags": {
+   "name": "ifla_vlan_flags",
+   "size": 8,
+   "fields": [
+    {
+     "name": "flags",
+     "type": "u32",
+     "flags": "vlan_flags"
+    },
+    {
+     "name": "mask",
+     "type": "u32",
+     "flags": "vlan_flags"
+    }
+   ]
+  },
+  "ifla_vlan_qos_mapping": {
+   "name": "ifla_vlan_qos_mapping",
+   "size": 8,
+   "fields": [
+    {
+     "name": "from",
+     "type": "u32"
+    },
+    {
+     "name": "to",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vxlan_port_range": {
+   "name": "ifla_vxlan_port_range",
+   "size": 4,
+   "fields": [
+    {
+     "name": "low",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    {
+     "name": "high",
+     "type": "u16",
+     "byteOrder": "big"
+    }
+   ]
+  },
+  "ifla_vf_mac": {
+   "name": "ifla_vf_mac",
+   "size": 36,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "mac",
+     "type": "binary",
+     "size": 32,
+     "display": "mac"
+    }
+   ]
+  },
+  "ifla_vf_broadcast": {
+   "name": "ifla_vf_broadcast",
+   "size": 32,
+   "fields": [
+    {
+     "name": "broadcast",
+     "type": "binary",
+     "size": 32,
+     "display": "mac"
+    }
+   ]
+  },
+  "ifla_vf_vlan": {
+   "name": "ifla_vf_vlan",
+   "size": 12,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "vlan",
+     "type": "u32"
+    },
+    {
+     "name": "qos",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vf_vlan_info": {
+   "name": "ifla_vf_vlan_info",
+   "size": 16,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "vlan",
+     "type": "u32"
+    },
+    {
+     "name": "qos",
+     "type": "u32"
+    },
+    {
+     "name": "vlan_proto",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 2
+    }
+   ]
+  },
+  "ifla_vf_tx_rate": {
+   "name": "ifla_vf_tx_rate",
+   "size": 8,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "rate",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vf_rate": {
+   "name": "ifla_vf_rate",
+   "size": 12,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "min_tx_rate",
+     "type": "u32"
+    },
+    {
+     "name": "max_tx_rate",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vf_spoofchk": {
+   "name": "ifla_vf_spoofchk",
+   "size": 8,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "setting",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vf_link_state": {
+   "name": "ifla_vf_link_state",
+   "size": 8,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "link_state",
+     "type": "u32",
+     "enum": "vf_link_state"
+    }
+   ]
+  },
+  "ifla_vf_rss_query_en": {
+   "name": "ifla_vf_rss_query_en",
+   "size": 8,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "setting",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vf_trust": {
+   "name": "ifla_vf_trust",
+   "size": 8,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "setting",
+     "type": "u32"
+    }
+   ]
+  },
+  "ifla_vf_guid": {
+   "name": "ifla_vf_guid",
+   "size": 16,
+   "fields": [
+    {
+     "name": "vf",
+     "type": "u32"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 4
+    },
+    {
+     "name": "guid",
+     "type": "u64"
+    }
+   ]
+  },
+  "ifla_port_vsi": {
+   "name": "ifla_port_vsi",
+   "size": 8,
+   "fields": [
+    {
+     "name": "vsi_mgr_id",
+     "type": "u8"
+    },
+    {
+     "name": "vsi_type_id",
+     "type": "binary",
+     "size": 3,
+     "display": "hex"
+    },
+    {
+     "name": "vsi_type_version",
+     "type": "u8"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 3
+    }
+   ]
+  },
+  "bridge_vlan_info": {
+   "name": "bridge_vlan_info",
+   "size": 4,
+   "fields": [
+    {
+     "name": "flags",
+     "type": "u16",
+     "flags": "bridge_vlan_info_flags"
+    },
+    {
+     "name": "vid",
+     "type": "u16"
+    }
+   ]
+  },
+  "ifa_cacheinfo": {
+   "name": "ifa_cacheinfo",
+   "size": 16,
+   "fields": [
+    {
+     "name": "prefered",
+     "type": "u32"
+    },
+    {
+     "name": "valid",
+     "type": "u32"
+    },
+    {
+     "name": "cstamp",
+     "type": "u32"
+    },
+    {
+     "name": "tstamp",
+     "type": "u32"
+    }
+   ]
+  },
+  "rta_cacheinfo": {
+   "name": "rta_cacheinfo",
+   "size": 32,
+   "fields": [
+    {
+     "name": "clntref",
+     "type": "u32"
+    },
+    {
+     "name": "lastuse",
+     "type": "u32"
+    },
+    {
+     "name": "expires",
+     "type": "s32"
+    },
+    {
+     "name": "error",
+     "type": "u32"
+    },
+    {
+     "name": "used",
+     "type": "u32"
+    },
+    {
+     "name": "id",
+     "type": "u32"
+    },
+    {
+     "name": "ts",
+     "type": "u32"
+    },
+    {
+     "name": "tsage",
+     "type": "u32"
+    }
+   ]
+  },
+  "rta_mfc_stats": {
+   "name": "rta_mfc_stats",
+   "size": 24,
+   "fields": [
+    {
+     "name": "packets",
+     "type": "u64"
+    },
+    {
+     "name": "bytes",
+     "type": "u64"
+    },
+    {
+     "name": "wrong_if",
+     "type": "u64"
+    }
+   ]
+  },
+  "nda_cacheinfo": {
+   "name": "nda_cacheinfo",
+   "size": 16,
+   "fields": [
+    {
+     "name": "confirmed",
+     "type": "u32"
+    },
+    {
+     "name": "used",
+     "type": "u32"
+    },
+    {
+     "name": "updated",
+     "type": "u32"
+    },
+    {
+     "name": "refcnt",
+     "type": "u32"
+    }
+   ]
+  },
+  "ndt_config": {
+   "name": "ndt_config",
+   "size": 32,
+   "fields": [
+    {
+     "name": "key_len",
+     "type": "u16"
+    },
+    {
+     "name": "entry_size",
+     "type": "u16"
+    },
+    {
+     "name": "entries",
+     "type": "u32"
+    },
+    {
+     "name": "last_flush",
+     "type": "u32"
+    },
+    {
+     "name": "last_rand",
+     "type": "u32"
+    },
+    {
+     "name": "hash_rnd",
+     "type": "u32"
+    },
+    {
+     "name": "hash_mask",
+     "type": "u32"
+    },
+    {
+     "name": "hash_chain_gc",
+     "type": "u32"
+    },
+    {
+     "name": "proxy_qlen",
+     "type": "u32"
+    }
+   ]
+  },
+  "ndt_stats": {
+   "name": "ndt_stats",
+   "size": 88,
+   "fields": [
+    {
+     "name": "allocs",
+     "type": "u64"
+    },
+    {
+     "name": "destroys",
+     "type": "u64"
+    },
+    {
+     "name": "hash_grows",
+     "type": "u64"
+    },
+    {
+     "name": "res_failed",
+     "type": "u64"
+    },
+    {
+     "name": "lookups",
+     "type": "u64"
+    },
+    {
+     "name": "hits",
+     "type": "u64"
+    },
+    {
+     "name": "rcv_probes_mcast",
+     "type": "u64"
+    },
+    {
+     "name": "rcv_probes_ucast",
+     "type": "u64"
+    },
+    {
+     "name": "periodic_gc_runs",
+     "type": "u64"
+    },
+    {
+     "name": "forced_gc_runs",
+     "type": "u64"
+    },
+    {
+     "name": "table_fulls",
+     "type": "u64"
+    }
+   ]
+  },
+  "fib_rule_uid_range": {
+   "name": "fib_rule_uid_range",
+   "size": 8,
+   "fields": [
+    {
+     "name": "start",
+     "type": "u32"
+    },
+    {
+     "name": "end",
+     "type": "u32"
+    }
+   ]
+  },
+  "fib_rule_port_range": {
+   "name": "fib_rule_port_range",
+   "size": 4,
+   "fields": [
+    {
+     "name": "start",
+     "type": "u16"
+    },
+    {
+     "name": "end",
+     "type": "u16"
+    }
+   ]
+  },
+  "prefix_cacheinfo": {
+   "name": "prefix_cacheinfo",
+   "size": 8,
+   "fields": [
+    {
+     "name": "preferred_time",
+     "type": "u32"
+    },
+    {
+     "name": "valid_time",
+     "type": "u32"
+    }
+   ]
+  },
+  "tc_stats": {
+   "name": "tc_stats",
+   "size": 40,
+   "fields": [
+    {
+     "name": "bytes",
+     "type": "u64"
+    },
+    {
+     "name": "packets",
+     "type": "u32"
+    },
+    {
+     "name": "drops",
+     "type": "u32"
+    },
+    {
+     "name": "overlimits",
+     "type": "u32"
+    },
+    {
+     "name": "bps",
+     "type": "u32"
+    },
+    {
+     "name": "pps",
+     "type": "u32"
+    },
+    {
+     "name": "qlen",
+     "type": "u32"
+    },
+    {
+     "name": "backlog",
+     "type": "u32"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 4
+    }
+   ]
+  },
+  "tc_estimator": {
+   "name": "tc_estimator",
+   "size": 2,
+   "fields": [
+    {
+     "name": "interval",
+     "type": "s8"
+    },
+    {
+     "name": "ewma_log",
+     "type": "u8"
+    }
+   ]
+  },
+  "gnet_stats_basic": {
+   "name": "gnet_stats_basic",
+   "size": 16,
+   "fields": [
+    {
+     "name": "bytes",
+     "type": "u64"
+    },
+    {
+     "name": "packets",
+     "type": "u32"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 4
+    }
+   ]
+  },
+  "gnet_stats_rate_est": {
+   "name": "gnet_stats_rate_est",
+   "size": 8,
+   "fields": [
+    {
+     "name": "bps",
+     "type": "u32"
+    },
+    {
+     "name": "pps",
+     "type": "u32"
+    }
+   ]
+  },
+  "gnet_stats_rate_est64": {
+   "name": "gnet_stats_rate_est64",
+   "size": 16,
+   "fields": [
+    {
+     "name": "bps",
+     "type": "u64"
+    },
+    {
+     "name": "pps",
+     "type": "u64"
+    }
+   ]
+  },
+  "gnet_stats_queue": {
+   "name": "gnet_stats_queue",
+   "size": 20,
+   "fields": [
+    {
+     "name": "qlen",
+     "type": "u32"
+    },
+    {
+     "name": "backlog",
+     "type": "u32"
+    },
+    {
+     "name": "drops",
+     "type": "u32"
+    },
+    {
+     "name": "requeues",
+     "type": "u32"
+    },
+    {
+     "name": "overlimits",
+     "type": "u32"
     }
    ]
   }
@@ -122,7 +2161,7 @@ export const family: FamilySpec = {
      "name": "stats",
      "constant": "IFLA_STATS",
      "type": "binary",
-     "undescribed": true
+     "struct": "rtnl_link_stats"
     },
     "8": {
      "name": "cost",
@@ -151,7 +2190,7 @@ export const family: FamilySpec = {
      "name": "protinfo",
      "constant": "IFLA_PROTINFO",
      "type": "binary",
-     "undescribed": true
+     "display": "hex"
     },
     "13": {
      "name": "txqlen",
@@ -162,13 +2201,12 @@ export const family: FamilySpec = {
      "name": "map",
      "constant": "IFLA_MAP",
      "type": "binary",
-     "undescribed": true
+     "struct": "rtnl_link_ifmap"
     },
     "15": {
      "name": "weight",
      "constant": "IFLA_WEIGHT",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "16": {
      "name": "operstate",
@@ -179,61 +2217,59 @@ export const family: FamilySpec = {
     "17": {
      "name": "linkmode",
      "constant": "IFLA_LINKMODE",
-     "type": "u8"
+     "type": "u8",
+     "enum": "linkmode"
     },
     "18": {
      "name": "linkinfo",
      "constant": "IFLA_LINKINFO",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "linkinfo"
     },
     "19": {
      "name": "net_ns_pid",
      "constant": "IFLA_NET_NS_PID",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "20": {
      "name": "ifalias",
      "constant": "IFLA_IFALIAS",
-     "type": "binary",
-     "undescribed": true
+     "type": "string"
     },
     "21": {
      "name": "num_vf",
      "constant": "IFLA_NUM_VF",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "22": {
      "name": "vfinfo_list",
      "constant": "IFLA_VFINFO_LIST",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "vfinfo-list"
     },
     "23": {
      "name": "stats64",
      "constant": "IFLA_STATS64",
      "type": "binary",
-     "undescribed": true
+     "struct": "rtnl_link_stats64"
     },
     "24": {
      "name": "vf_ports",
      "constant": "IFLA_VF_PORTS",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "vf-ports"
     },
     "25": {
      "name": "port_self",
      "constant": "IFLA_PORT_SELF",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "port"
     },
     "26": {
      "name": "af_spec",
      "constant": "IFLA_AF_SPEC",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "af-spec"
     },
     "27": {
      "name": "group",
@@ -243,14 +2279,13 @@ export const family: FamilySpec = {
     "28": {
      "name": "net_ns_fd",
      "constant": "IFLA_NET_NS_FD",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "29": {
      "name": "ext_mask",
      "constant": "IFLA_EXT_MASK",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32",
+     "flags": "rtext_filter"
     },
     "30": {
      "name": "promiscuity",
@@ -276,7 +2311,7 @@ export const family: FamilySpec = {
      "name": "phys_port_id",
      "constant": "IFLA_PHYS_PORT_ID",
      "type": "binary",
-     "undescribed": true
+     "display": "hex"
     },
     "35": {
      "name": "carrier_changes",
@@ -287,37 +2322,32 @@ export const family: FamilySpec = {
      "name": "phys_switch_id",
      "constant": "IFLA_PHYS_SWITCH_ID",
      "type": "binary",
-     "undescribed": true
+     "display": "hex"
     },
     "37": {
      "name": "link_netnsid",
      "constant": "IFLA_LINK_NETNSID",
-     "type": "binary",
-     "undescribed": true
+     "type": "s32"
     },
     "38": {
      "name": "phys_port_name",
      "constant": "IFLA_PHYS_PORT_NAME",
-     "type": "binary",
-     "undescribed": true
+     "type": "string"
     },
     "39": {
      "name": "proto_down",
      "constant": "IFLA_PROTO_DOWN",
-     "type": "binary",
-     "undescribed": true
+     "type": "u8"
     },
     "40": {
      "name": "gso_max_segs",
      "constant": "IFLA_GSO_MAX_SEGS",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "41": {
      "name": "gso_max_size",
      "constant": "IFLA_GSO_MAX_SIZE",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "42": {
      "name": "pad",
@@ -327,114 +2357,4200 @@ export const family: FamilySpec = {
     "43": {
      "name": "xdp",
      "constant": "IFLA_XDP",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "xdp"
     },
     "44": {
      "name": "event",
      "constant": "IFLA_EVENT",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32",
+     "enum": "ifla_event"
     },
     "45": {
      "name": "new_netnsid",
      "constant": "IFLA_NEW_NETNSID",
-     "type": "binary",
-     "undescribed": true
+     "type": "s32"
     },
     "46": {
      "name": "target_netnsid",
      "constant": "IFLA_TARGET_NETNSID",
-     "type": "binary",
-     "undescribed": true
+     "type": "s32"
     },
     "47": {
      "name": "carrier_up_count",
      "constant": "IFLA_CARRIER_UP_COUNT",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "48": {
      "name": "carrier_down_count",
      "constant": "IFLA_CARRIER_DOWN_COUNT",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "49": {
      "name": "new_ifindex",
      "constant": "IFLA_NEW_IFINDEX",
-     "type": "binary",
-     "undescribed": true
+     "type": "s32"
     },
     "50": {
      "name": "min_mtu",
      "constant": "IFLA_MIN_MTU",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "51": {
      "name": "max_mtu",
      "constant": "IFLA_MAX_MTU",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "52": {
      "name": "prop_list",
      "constant": "IFLA_PROP_LIST",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "prop-list"
     },
     "53": {
      "name": "alt_ifname",
      "constant": "IFLA_ALT_IFNAME",
-     "type": "binary",
-     "undescribed": true
+     "type": "string"
     },
     "54": {
      "name": "perm_address",
      "constant": "IFLA_PERM_ADDRESS",
      "type": "binary",
-     "undescribed": true
+     "display": "mac"
     },
     "55": {
      "name": "proto_down_reason",
      "constant": "IFLA_PROTO_DOWN_REASON",
-     "type": "binary",
-     "undescribed": true
+     "type": "nest",
+     "nested": "proto-down-reason"
     },
     "56": {
      "name": "parent_dev_name",
      "constant": "IFLA_PARENT_DEV_NAME",
-     "type": "binary",
-     "undescribed": true
+     "type": "string"
     },
     "57": {
      "name": "parent_dev_bus_name",
      "constant": "IFLA_PARENT_DEV_BUS_NAME",
-     "type": "binary",
-     "undescribed": true
+     "type": "string"
     },
     "58": {
      "name": "gro_max_size",
      "constant": "IFLA_GRO_MAX_SIZE",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "59": {
      "name": "tso_max_size",
      "constant": "IFLA_TSO_MAX_SIZE",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "60": {
      "name": "tso_max_segs",
      "constant": "IFLA_TSO_MAX_SEGS",
-     "type": "binary",
-     "undescribed": true
+     "type": "u32"
     },
     "61": {
      "name": "allmulti",
      "constant": "IFLA_ALLMULTI",
+     "type": "u32"
+    }
+   }
+  },
+  "prop-list": {
+   "name": "prop-list",
+   "attrs": {
+    "53": {
+     "name": "alt_ifname",
+     "constant": "IFLA_ALT_IFNAME",
+     "type": "string"
+    }
+   }
+  },
+  "proto-down-reason": {
+   "name": "proto-down-reason",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_PROTO_DOWN_REASON_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mask",
+     "constant": "IFLA_PROTO_DOWN_REASON_MASK",
+     "type": "u32"
+    },
+    "2": {
+     "name": "value",
+     "constant": "IFLA_PROTO_DOWN_REASON_VALUE",
+     "type": "u32"
+    }
+   }
+  },
+  "xdp": {
+   "name": "xdp",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_XDP_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "fd",
+     "constant": "IFLA_XDP_FD",
+     "type": "s32"
+    },
+    "2": {
+     "name": "attached",
+     "constant": "IFLA_XDP_ATTACHED",
+     "type": "u8",
+     "enum": "xdp_attached"
+    },
+    "3": {
+     "name": "flags",
+     "constant": "IFLA_XDP_FLAGS",
+     "type": "u32",
+     "flags": "xdp_flags"
+    },
+    "4": {
+     "name": "prog_id",
+     "constant": "IFLA_XDP_PROG_ID",
+     "type": "u32"
+    },
+    "5": {
+     "name": "drv_prog_id",
+     "constant": "IFLA_XDP_DRV_PROG_ID",
+     "type": "u32"
+    },
+    "6": {
+     "name": "skb_prog_id",
+     "constant": "IFLA_XDP_SKB_PROG_ID",
+     "type": "u32"
+    },
+    "7": {
+     "name": "hw_prog_id",
+     "constant": "IFLA_XDP_HW_PROG_ID",
+     "type": "u32"
+    },
+    "8": {
+     "name": "expected_fd",
+     "constant": "IFLA_XDP_EXPECTED_FD",
+     "type": "s32"
+    }
+   }
+  },
+  "af-spec": {
+   "name": "af-spec",
+   "attrs": {
+    "2": {
+     "name": "inet",
+     "constant": "AF_INET",
+     "type": "nest",
+     "nested": "link-inet"
+    },
+    "10": {
+     "name": "inet6",
+     "constant": "AF_INET6",
+     "type": "nest",
+     "nested": "link-inet6"
+    }
+   }
+  },
+  "link-inet": {
+   "name": "link-inet",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_INET_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "conf",
+     "constant": "IFLA_INET_CONF",
+     "type": "binary",
+     "arrayOf": "u32"
+    }
+   }
+  },
+  "link-inet6": {
+   "name": "link-inet6",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_INET6_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "flags",
+     "constant": "IFLA_INET6_FLAGS",
+     "type": "u32"
+    },
+    "2": {
+     "name": "conf",
+     "constant": "IFLA_INET6_CONF",
+     "type": "binary",
+     "arrayOf": "s32"
+    },
+    "3": {
+     "name": "stats",
+     "constant": "IFLA_INET6_STATS",
+     "type": "binary",
+     "arrayOf": "u64"
+    },
+    "4": {
+     "name": "mcast",
+     "constant": "IFLA_INET6_MCAST",
+     "type": "binary"
+    },
+    "5": {
+     "name": "cacheinfo",
+     "constant": "IFLA_INET6_CACHEINFO",
+     "type": "binary",
+     "struct": "ifla_cacheinfo"
+    },
+    "6": {
+     "name": "icmp6stats",
+     "constant": "IFLA_INET6_ICMP6STATS",
+     "type": "binary",
+     "arrayOf": "u64"
+    },
+    "7": {
+     "name": "token",
+     "constant": "IFLA_INET6_TOKEN",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "8": {
+     "name": "addr_gen_mode",
+     "constant": "IFLA_INET6_ADDR_GEN_MODE",
+     "type": "u8",
+     "enum": "in6_addr_gen_mode"
+    },
+    "9": {
+     "name": "ra_mtu",
+     "constant": "IFLA_INET6_RA_MTU",
+     "type": "u32"
+    }
+   }
+  },
+  "vfinfo-list": {
+   "name": "vfinfo-list",
+   "attrs": {
+    "0": {
+     "name": "info_unspec",
+     "constant": "IFLA_VF_INFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "info",
+     "constant": "IFLA_VF_INFO",
+     "type": "nest",
+     "nested": "vf-info"
+    }
+   }
+  },
+  "vf-info": {
+   "name": "vf-info",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VF_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mac",
+     "constant": "IFLA_VF_MAC",
+     "type": "binary",
+     "struct": "ifla_vf_mac"
+    },
+    "2": {
+     "name": "vlan",
+     "constant": "IFLA_VF_VLAN",
+     "type": "binary",
+     "struct": "ifla_vf_vlan"
+    },
+    "3": {
+     "name": "tx_rate",
+     "constant": "IFLA_VF_TX_RATE",
+     "type": "binary",
+     "struct": "ifla_vf_tx_rate"
+    },
+    "4": {
+     "name": "spoofchk",
+     "constant": "IFLA_VF_SPOOFCHK",
+     "type": "binary",
+     "struct": "ifla_vf_spoofchk"
+    },
+    "5": {
+     "name": "link_state",
+     "constant": "IFLA_VF_LINK_STATE",
+     "type": "binary",
+     "struct": "ifla_vf_link_state"
+    },
+    "6": {
+     "name": "rate",
+     "constant": "IFLA_VF_RATE",
+     "type": "binary",
+     "struct": "ifla_vf_rate"
+    },
+    "7": {
+     "name": "rss_query_en",
+     "constant": "IFLA_VF_RSS_QUERY_EN",
+     "type": "binary",
+     "struct": "ifla_vf_rss_query_en"
+    },
+    "8": {
+     "name": "stats",
+     "constant": "IFLA_VF_STATS",
+     "type": "nest",
+     "nested": "vf-stats"
+    },
+    "9": {
+     "name": "trust",
+     "constant": "IFLA_VF_TRUST",
+     "type": "binary",
+     "struct": "ifla_vf_trust"
+    },
+    "10": {
+     "name": "ib_node_guid",
+     "constant": "IFLA_VF_IB_NODE_GUID",
+     "type": "binary",
+     "struct": "ifla_vf_guid"
+    },
+    "11": {
+     "name": "ib_port_guid",
+     "constant": "IFLA_VF_IB_PORT_GUID",
+     "type": "binary",
+     "struct": "ifla_vf_guid"
+    },
+    "12": {
+     "name": "vlan_list",
+     "constant": "IFLA_VF_VLAN_LIST",
+     "type": "nest",
+     "nested": "vf-vlan-list"
+    },
+    "13": {
+     "name": "broadcast",
+     "constant": "IFLA_VF_BROADCAST",
+     "type": "binary",
+     "struct": "ifla_vf_broadcast"
+    }
+   }
+  },
+  "vf-stats": {
+   "name": "vf-stats",
+   "attrs": {
+    "0": {
+     "name": "rx_packets",
+     "constant": "IFLA_VF_STATS_RX_PACKETS",
+     "type": "u64"
+    },
+    "1": {
+     "name": "tx_packets",
+     "constant": "IFLA_VF_STATS_TX_PACKETS",
+     "type": "u64"
+    },
+    "2": {
+     "name": "rx_bytes",
+     "constant": "IFLA_VF_STATS_RX_BYTES",
+     "type": "u64"
+    },
+    "3": {
+     "name": "tx_bytes",
+     "constant": "IFLA_VF_STATS_TX_BYTES",
+     "type": "u64"
+    },
+    "4": {
+     "name": "broadcast",
+     "constant": "IFLA_VF_STATS_BROADCAST",
+     "type": "u64"
+    },
+    "5": {
+     "name": "multicast",
+     "constant": "IFLA_VF_STATS_MULTICAST",
+     "type": "u64"
+    },
+    "6": {
+     "name": "pad",
+     "constant": "IFLA_VF_STATS_PAD",
+     "type": "pad"
+    },
+    "7": {
+     "name": "rx_dropped",
+     "constant": "IFLA_VF_STATS_RX_DROPPED",
+     "type": "u64"
+    },
+    "8": {
+     "name": "tx_dropped",
+     "constant": "IFLA_VF_STATS_TX_DROPPED",
+     "type": "u64"
+    }
+   }
+  },
+  "vf-vlan-list": {
+   "name": "vf-vlan-list",
+   "attrs": {
+    "0": {
+     "name": "info_unspec",
+     "constant": "IFLA_VF_VLAN_INFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "info",
+     "constant": "IFLA_VF_VLAN_INFO",
+     "type": "binary",
+     "struct": "ifla_vf_vlan_info"
+    }
+   }
+  },
+  "vf-ports": {
+   "name": "vf-ports",
+   "attrs": {
+    "0": {
+     "name": "port_unspec",
+     "constant": "IFLA_VF_PORT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "port",
+     "constant": "IFLA_VF_PORT",
+     "type": "nest",
+     "nested": "port"
+    }
+   }
+  },
+  "port": {
+   "name": "port",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_PORT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "vf",
+     "constant": "IFLA_PORT_VF",
+     "type": "u32"
+    },
+    "2": {
+     "name": "profile",
+     "constant": "IFLA_PORT_PROFILE",
+     "type": "string"
+    },
+    "3": {
+     "name": "vsi_type",
+     "constant": "IFLA_PORT_VSI_TYPE",
+     "type": "binary",
+     "struct": "ifla_port_vsi"
+    },
+    "4": {
+     "name": "instance_uuid",
+     "constant": "IFLA_PORT_INSTANCE_UUID",
+     "type": "binary",
+     "display": "uuid"
+    },
+    "5": {
+     "name": "host_uuid",
+     "constant": "IFLA_PORT_HOST_UUID",
+     "type": "binary",
+     "display": "uuid"
+    },
+    "6": {
+     "name": "request",
+     "constant": "IFLA_PORT_REQUEST",
+     "type": "u8"
+    },
+    "7": {
+     "name": "response",
+     "constant": "IFLA_PORT_RESPONSE",
+     "type": "u16"
+    }
+   }
+  },
+  "linkinfo": {
+   "name": "linkinfo",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_INFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "kind",
+     "constant": "IFLA_INFO_KIND",
+     "type": "string"
+    },
+    "2": {
+     "name": "data",
+     "constant": "IFLA_INFO_DATA",
+     "type": "nest",
+     "subMessage": {
+      "selector": "kind",
+      "sets": {
+       "veth": "linkinfo-veth",
+       "bridge": "linkinfo-bridge",
+       "vlan": "linkinfo-vlan",
+       "vxlan": "linkinfo-vxlan",
+       "macvlan": "linkinfo-macvlan",
+       "macvtap": "linkinfo-macvlan",
+       "vrf": "linkinfo-vrf",
+       "ipvlan": "linkinfo-ipvlan",
+       "ipvtap": "linkinfo-ipvlan",
+       "geneve": "linkinfo-geneve",
+       "bond": "linkinfo-bond",
+       "tun": "linkinfo-tun",
+       "xfrm": "linkinfo-xfrm",
+       "gre": "linkinfo-gre",
+       "gretap": "linkinfo-gre",
+       "erspan": "linkinfo-gre",
+       "ip6gre": "linkinfo-gre",
+       "ip6gretap": "linkinfo-gre",
+       "ip6erspan": "linkinfo-gre",
+       "ipip": "linkinfo-iptun",
+       "sit": "linkinfo-iptun",
+       "ip6tnl": "linkinfo-iptun",
+       "vti": "linkinfo-vti",
+       "vti6": "linkinfo-vti"
+      }
+     }
+    },
+    "3": {
+     "name": "xstats",
+     "constant": "IFLA_INFO_XSTATS",
+     "type": "binary",
+     "display": "hex"
+    },
+    "4": {
+     "name": "slave_kind",
+     "constant": "IFLA_INFO_SLAVE_KIND",
+     "type": "string"
+    },
+    "5": {
+     "name": "slave_data",
+     "constant": "IFLA_INFO_SLAVE_DATA",
+     "type": "nest",
+     "subMessage": {
+      "selector": "slave_kind",
+      "sets": {
+       "bridge": "linkinfo-bridge-port",
+       "bond": "linkinfo-bond-slave",
+       "vrf": "linkinfo-vrf-port"
+      }
+     }
+    }
+   }
+  },
+  "linkinfo-veth": {
+   "name": "linkinfo-veth",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "VETH_INFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "peer",
+     "constant": "VETH_INFO_PEER",
+     "type": "binary",
+     "display": "hex"
+    }
+   }
+  },
+  "linkinfo-bridge": {
+   "name": "linkinfo-bridge",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BR_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "forward_delay",
+     "constant": "IFLA_BR_FORWARD_DELAY",
+     "type": "u32"
+    },
+    "2": {
+     "name": "hello_time",
+     "constant": "IFLA_BR_HELLO_TIME",
+     "type": "u32"
+    },
+    "3": {
+     "name": "max_age",
+     "constant": "IFLA_BR_MAX_AGE",
+     "type": "u32"
+    },
+    "4": {
+     "name": "ageing_time",
+     "constant": "IFLA_BR_AGEING_TIME",
+     "type": "u32"
+    },
+    "5": {
+     "name": "stp_state",
+     "constant": "IFLA_BR_STP_STATE",
+     "type": "u32"
+    },
+    "6": {
+     "name": "priority",
+     "constant": "IFLA_BR_PRIORITY",
+     "type": "u16"
+    },
+    "7": {
+     "name": "vlan_filtering",
+     "constant": "IFLA_BR_VLAN_FILTERING",
+     "type": "u8"
+    },
+    "8": {
+     "name": "vlan_protocol",
+     "constant": "IFLA_BR_VLAN_PROTOCOL",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "9": {
+     "name": "group_fwd_mask",
+     "constant": "IFLA_BR_GROUP_FWD_MASK",
+     "type": "u16"
+    },
+    "10": {
+     "name": "root_id",
+     "constant": "IFLA_BR_ROOT_ID",
+     "type": "binary",
+     "struct": "ifla_bridge_id"
+    },
+    "11": {
+     "name": "bridge_id",
+     "constant": "IFLA_BR_BRIDGE_ID",
+     "type": "binary",
+     "struct": "ifla_bridge_id"
+    },
+    "12": {
+     "name": "root_port",
+     "constant": "IFLA_BR_ROOT_PORT",
+     "type": "u16"
+    },
+    "13": {
+     "name": "root_path_cost",
+     "constant": "IFLA_BR_ROOT_PATH_COST",
+     "type": "u32"
+    },
+    "14": {
+     "name": "topology_change",
+     "constant": "IFLA_BR_TOPOLOGY_CHANGE",
+     "type": "u8"
+    },
+    "15": {
+     "name": "topology_change_detected",
+     "constant": "IFLA_BR_TOPOLOGY_CHANGE_DETECTED",
+     "type": "u8"
+    },
+    "16": {
+     "name": "hello_timer",
+     "constant": "IFLA_BR_HELLO_TIMER",
+     "type": "u64"
+    },
+    "17": {
+     "name": "tcn_timer",
+     "constant": "IFLA_BR_TCN_TIMER",
+     "type": "u64"
+    },
+    "18": {
+     "name": "topology_change_timer",
+     "constant": "IFLA_BR_TOPOLOGY_CHANGE_TIMER",
+     "type": "u64"
+    },
+    "19": {
+     "name": "gc_timer",
+     "constant": "IFLA_BR_GC_TIMER",
+     "type": "u64"
+    },
+    "20": {
+     "name": "group_addr",
+     "constant": "IFLA_BR_GROUP_ADDR",
+     "type": "binary",
+     "display": "mac"
+    },
+    "21": {
+     "name": "fdb_flush",
+     "constant": "IFLA_BR_FDB_FLUSH",
+     "type": "flag"
+    },
+    "22": {
+     "name": "mcast_router",
+     "constant": "IFLA_BR_MCAST_ROUTER",
+     "type": "u8",
+     "enum": "mdb_rtr_type"
+    },
+    "23": {
+     "name": "mcast_snooping",
+     "constant": "IFLA_BR_MCAST_SNOOPING",
+     "type": "u8"
+    },
+    "24": {
+     "name": "mcast_query_use_ifaddr",
+     "constant": "IFLA_BR_MCAST_QUERY_USE_IFADDR",
+     "type": "u8"
+    },
+    "25": {
+     "name": "mcast_querier",
+     "constant": "IFLA_BR_MCAST_QUERIER",
+     "type": "u8"
+    },
+    "26": {
+     "name": "mcast_hash_elasticity",
+     "constant": "IFLA_BR_MCAST_HASH_ELASTICITY",
+     "type": "u32"
+    },
+    "27": {
+     "name": "mcast_hash_max",
+     "constant": "IFLA_BR_MCAST_HASH_MAX",
+     "type": "u32"
+    },
+    "28": {
+     "name": "mcast_last_member_cnt",
+     "constant": "IFLA_BR_MCAST_LAST_MEMBER_CNT",
+     "type": "u32"
+    },
+    "29": {
+     "name": "mcast_startup_query_cnt",
+     "constant": "IFLA_BR_MCAST_STARTUP_QUERY_CNT",
+     "type": "u32"
+    },
+    "30": {
+     "name": "mcast_last_member_intvl",
+     "constant": "IFLA_BR_MCAST_LAST_MEMBER_INTVL",
+     "type": "u64"
+    },
+    "31": {
+     "name": "mcast_membership_intvl",
+     "constant": "IFLA_BR_MCAST_MEMBERSHIP_INTVL",
+     "type": "u64"
+    },
+    "32": {
+     "name": "mcast_querier_intvl",
+     "constant": "IFLA_BR_MCAST_QUERIER_INTVL",
+     "type": "u64"
+    },
+    "33": {
+     "name": "mcast_query_intvl",
+     "constant": "IFLA_BR_MCAST_QUERY_INTVL",
+     "type": "u64"
+    },
+    "34": {
+     "name": "mcast_query_response_intvl",
+     "constant": "IFLA_BR_MCAST_QUERY_RESPONSE_INTVL",
+     "type": "u64"
+    },
+    "35": {
+     "name": "mcast_startup_query_intvl",
+     "constant": "IFLA_BR_MCAST_STARTUP_QUERY_INTVL",
+     "type": "u64"
+    },
+    "36": {
+     "name": "nf_call_iptables",
+     "constant": "IFLA_BR_NF_CALL_IPTABLES",
+     "type": "u8"
+    },
+    "37": {
+     "name": "nf_call_ip6tables",
+     "constant": "IFLA_BR_NF_CALL_IP6TABLES",
+     "type": "u8"
+    },
+    "38": {
+     "name": "nf_call_arptables",
+     "constant": "IFLA_BR_NF_CALL_ARPTABLES",
+     "type": "u8"
+    },
+    "39": {
+     "name": "vlan_default_pvid",
+     "constant": "IFLA_BR_VLAN_DEFAULT_PVID",
+     "type": "u16"
+    },
+    "40": {
+     "name": "pad",
+     "constant": "IFLA_BR_PAD",
+     "type": "pad"
+    },
+    "41": {
+     "name": "vlan_stats_enabled",
+     "constant": "IFLA_BR_VLAN_STATS_ENABLED",
+     "type": "u8"
+    },
+    "42": {
+     "name": "mcast_stats_enabled",
+     "constant": "IFLA_BR_MCAST_STATS_ENABLED",
+     "type": "u8"
+    },
+    "43": {
+     "name": "mcast_igmp_version",
+     "constant": "IFLA_BR_MCAST_IGMP_VERSION",
+     "type": "u8"
+    },
+    "44": {
+     "name": "mcast_mld_version",
+     "constant": "IFLA_BR_MCAST_MLD_VERSION",
+     "type": "u8"
+    },
+    "45": {
+     "name": "vlan_stats_per_port",
+     "constant": "IFLA_BR_VLAN_STATS_PER_PORT",
+     "type": "u8"
+    },
+    "46": {
+     "name": "multi_boolopt",
+     "constant": "IFLA_BR_MULTI_BOOLOPT",
+     "type": "binary",
+     "struct": "br_boolopt_multi"
+    },
+    "47": {
+     "name": "mcast_querier_state",
+     "constant": "IFLA_BR_MCAST_QUERIER_STATE",
+     "type": "nest",
+     "nested": "bridge-querier"
+    }
+   }
+  },
+  "bridge-querier": {
+   "name": "bridge-querier",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_QUERIER_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "ip_address",
+     "constant": "BRIDGE_QUERIER_IP_ADDRESS",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "2": {
+     "name": "ip_port",
+     "constant": "BRIDGE_QUERIER_IP_PORT",
+     "type": "u32"
+    },
+    "3": {
+     "name": "ip_other_timer",
+     "constant": "BRIDGE_QUERIER_IP_OTHER_TIMER",
+     "type": "u64"
+    },
+    "4": {
+     "name": "pad",
+     "constant": "BRIDGE_QUERIER_PAD",
+     "type": "pad"
+    },
+    "5": {
+     "name": "ipv6_address",
+     "constant": "BRIDGE_QUERIER_IPV6_ADDRESS",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "6": {
+     "name": "ipv6_port",
+     "constant": "BRIDGE_QUERIER_IPV6_PORT",
+     "type": "u32"
+    },
+    "7": {
+     "name": "ipv6_other_timer",
+     "constant": "BRIDGE_QUERIER_IPV6_OTHER_TIMER",
+     "type": "u64"
+    }
+   }
+  },
+  "linkinfo-bridge-port": {
+   "name": "linkinfo-bridge-port",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BRPORT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "state",
+     "constant": "IFLA_BRPORT_STATE",
+     "type": "u8",
+     "enum": "br_state"
+    },
+    "2": {
+     "name": "priority",
+     "constant": "IFLA_BRPORT_PRIORITY",
+     "type": "u16"
+    },
+    "3": {
+     "name": "cost",
+     "constant": "IFLA_BRPORT_COST",
+     "type": "u32"
+    },
+    "4": {
+     "name": "mode",
+     "constant": "IFLA_BRPORT_MODE",
+     "type": "u8"
+    },
+    "5": {
+     "name": "guard",
+     "constant": "IFLA_BRPORT_GUARD",
+     "type": "u8"
+    },
+    "6": {
+     "name": "protect",
+     "constant": "IFLA_BRPORT_PROTECT",
+     "type": "u8"
+    },
+    "7": {
+     "name": "fast_leave",
+     "constant": "IFLA_BRPORT_FAST_LEAVE",
+     "type": "u8"
+    },
+    "8": {
+     "name": "learning",
+     "constant": "IFLA_BRPORT_LEARNING",
+     "type": "u8"
+    },
+    "9": {
+     "name": "unicast_flood",
+     "constant": "IFLA_BRPORT_UNICAST_FLOOD",
+     "type": "u8"
+    },
+    "10": {
+     "name": "proxyarp",
+     "constant": "IFLA_BRPORT_PROXYARP",
+     "type": "u8"
+    },
+    "11": {
+     "name": "learning_sync",
+     "constant": "IFLA_BRPORT_LEARNING_SYNC",
+     "type": "u8"
+    },
+    "12": {
+     "name": "proxyarp_wifi",
+     "constant": "IFLA_BRPORT_PROXYARP_WIFI",
+     "type": "u8"
+    },
+    "13": {
+     "name": "root_id",
+     "constant": "IFLA_BRPORT_ROOT_ID",
+     "type": "binary",
+     "struct": "ifla_bridge_id"
+    },
+    "14": {
+     "name": "bridge_id",
+     "constant": "IFLA_BRPORT_BRIDGE_ID",
+     "type": "binary",
+     "struct": "ifla_bridge_id"
+    },
+    "15": {
+     "name": "designated_port",
+     "constant": "IFLA_BRPORT_DESIGNATED_PORT",
+     "type": "u16"
+    },
+    "16": {
+     "name": "designated_cost",
+     "constant": "IFLA_BRPORT_DESIGNATED_COST",
+     "type": "u16"
+    },
+    "17": {
+     "name": "id",
+     "constant": "IFLA_BRPORT_ID",
+     "type": "u16"
+    },
+    "18": {
+     "name": "no",
+     "constant": "IFLA_BRPORT_NO",
+     "type": "u16"
+    },
+    "19": {
+     "name": "topology_change_ack",
+     "constant": "IFLA_BRPORT_TOPOLOGY_CHANGE_ACK",
+     "type": "u8"
+    },
+    "20": {
+     "name": "config_pending",
+     "constant": "IFLA_BRPORT_CONFIG_PENDING",
+     "type": "u8"
+    },
+    "21": {
+     "name": "message_age_timer",
+     "constant": "IFLA_BRPORT_MESSAGE_AGE_TIMER",
+     "type": "u64"
+    },
+    "22": {
+     "name": "forward_delay_timer",
+     "constant": "IFLA_BRPORT_FORWARD_DELAY_TIMER",
+     "type": "u64"
+    },
+    "23": {
+     "name": "hold_timer",
+     "constant": "IFLA_BRPORT_HOLD_TIMER",
+     "type": "u64"
+    },
+    "24": {
+     "name": "flush",
+     "constant": "IFLA_BRPORT_FLUSH",
+     "type": "flag"
+    },
+    "25": {
+     "name": "multicast_router",
+     "constant": "IFLA_BRPORT_MULTICAST_ROUTER",
+     "type": "u8",
+     "enum": "mdb_rtr_type"
+    },
+    "26": {
+     "name": "pad",
+     "constant": "IFLA_BRPORT_PAD",
+     "type": "pad"
+    },
+    "27": {
+     "name": "mcast_flood",
+     "constant": "IFLA_BRPORT_MCAST_FLOOD",
+     "type": "u8"
+    },
+    "28": {
+     "name": "mcast_to_ucast",
+     "constant": "IFLA_BRPORT_MCAST_TO_UCAST",
+     "type": "u8"
+    },
+    "29": {
+     "name": "vlan_tunnel",
+     "constant": "IFLA_BRPORT_VLAN_TUNNEL",
+     "type": "u8"
+    },
+    "30": {
+     "name": "bcast_flood",
+     "constant": "IFLA_BRPORT_BCAST_FLOOD",
+     "type": "u8"
+    },
+    "31": {
+     "name": "group_fwd_mask",
+     "constant": "IFLA_BRPORT_GROUP_FWD_MASK",
+     "type": "u16"
+    },
+    "32": {
+     "name": "neigh_suppress",
+     "constant": "IFLA_BRPORT_NEIGH_SUPPRESS",
+     "type": "u8"
+    },
+    "33": {
+     "name": "isolated",
+     "constant": "IFLA_BRPORT_ISOLATED",
+     "type": "u8"
+    },
+    "34": {
+     "name": "backup_port",
+     "constant": "IFLA_BRPORT_BACKUP_PORT",
+     "type": "u32"
+    },
+    "35": {
+     "name": "mrp_ring_open",
+     "constant": "IFLA_BRPORT_MRP_RING_OPEN",
+     "type": "u8"
+    },
+    "36": {
+     "name": "mrp_in_open",
+     "constant": "IFLA_BRPORT_MRP_IN_OPEN",
+     "type": "u8"
+    },
+    "37": {
+     "name": "mcast_eht_hosts_limit",
+     "constant": "IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT",
+     "type": "u32"
+    },
+    "38": {
+     "name": "mcast_eht_hosts_cnt",
+     "constant": "IFLA_BRPORT_MCAST_EHT_HOSTS_CNT",
+     "type": "u32"
+    },
+    "39": {
+     "name": "locked",
+     "constant": "IFLA_BRPORT_LOCKED",
+     "type": "u8"
+    }
+   }
+  },
+  "linkinfo-vlan": {
+   "name": "linkinfo-vlan",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VLAN_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "IFLA_VLAN_ID",
+     "type": "u16"
+    },
+    "2": {
+     "name": "flags",
+     "constant": "IFLA_VLAN_FLAGS",
+     "type": "binary",
+     "struct": "ifla_vlan_flags"
+    },
+    "3": {
+     "name": "egress_qos",
+     "constant": "IFLA_VLAN_EGRESS_QOS",
+     "type": "nest",
+     "nested": "vlan-qos"
+    },
+    "4": {
+     "name": "ingress_qos",
+     "constant": "IFLA_VLAN_INGRESS_QOS",
+     "type": "nest",
+     "nested": "vlan-qos"
+    },
+    "5": {
+     "name": "protocol",
+     "constant": "IFLA_VLAN_PROTOCOL",
+     "type": "u16",
+     "byteOrder": "big"
+    }
+   }
+  },
+  "vlan-qos": {
+   "name": "vlan-qos",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VLAN_QOS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mapping",
+     "constant": "IFLA_VLAN_QOS_MAPPING",
+     "type": "binary",
+     "struct": "ifla_vlan_qos_mapping"
+    }
+   }
+  },
+  "linkinfo-vxlan": {
+   "name": "linkinfo-vxlan",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VXLAN_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "IFLA_VXLAN_ID",
+     "type": "u32"
+    },
+    "2": {
+     "name": "group",
+     "constant": "IFLA_VXLAN_GROUP",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "3": {
+     "name": "link",
+     "constant": "IFLA_VXLAN_LINK",
+     "type": "u32"
+    },
+    "4": {
+     "name": "local",
+     "constant": "IFLA_VXLAN_LOCAL",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "5": {
+     "name": "ttl",
+     "constant": "IFLA_VXLAN_TTL",
+     "type": "u8"
+    },
+    "6": {
+     "name": "tos",
+     "constant": "IFLA_VXLAN_TOS",
+     "type": "u8"
+    },
+    "7": {
+     "name": "learning",
+     "constant": "IFLA_VXLAN_LEARNING",
+     "type": "u8"
+    },
+    "8": {
+     "name": "ageing",
+     "constant": "IFLA_VXLAN_AGEING",
+     "type": "u32"
+    },
+    "9": {
+     "name": "limit",
+     "constant": "IFLA_VXLAN_LIMIT",
+     "type": "u32"
+    },
+    "10": {
+     "name": "port_range",
+     "constant": "IFLA_VXLAN_PORT_RANGE",
+     "type": "binary",
+     "struct": "ifla_vxlan_port_range"
+    },
+    "11": {
+     "name": "proxy",
+     "constant": "IFLA_VXLAN_PROXY",
+     "type": "u8"
+    },
+    "12": {
+     "name": "rsc",
+     "constant": "IFLA_VXLAN_RSC",
+     "type": "u8"
+    },
+    "13": {
+     "name": "l2miss",
+     "constant": "IFLA_VXLAN_L2MISS",
+     "type": "u8"
+    },
+    "14": {
+     "name": "l3miss",
+     "constant": "IFLA_VXLAN_L3MISS",
+     "type": "u8"
+    },
+    "15": {
+     "name": "port",
+     "constant": "IFLA_VXLAN_PORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "16": {
+     "name": "group6",
+     "constant": "IFLA_VXLAN_GROUP6",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "17": {
+     "name": "local6",
+     "constant": "IFLA_VXLAN_LOCAL6",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "18": {
+     "name": "udp_csum",
+     "constant": "IFLA_VXLAN_UDP_CSUM",
+     "type": "u8"
+    },
+    "19": {
+     "name": "udp_zero_csum6_tx",
+     "constant": "IFLA_VXLAN_UDP_ZERO_CSUM6_TX",
+     "type": "u8"
+    },
+    "20": {
+     "name": "udp_zero_csum6_rx",
+     "constant": "IFLA_VXLAN_UDP_ZERO_CSUM6_RX",
+     "type": "u8"
+    },
+    "21": {
+     "name": "remcsum_tx",
+     "constant": "IFLA_VXLAN_REMCSUM_TX",
+     "type": "u8"
+    },
+    "22": {
+     "name": "remcsum_rx",
+     "constant": "IFLA_VXLAN_REMCSUM_RX",
+     "type": "u8"
+    },
+    "23": {
+     "name": "gbp",
+     "constant": "IFLA_VXLAN_GBP",
+     "type": "flag"
+    },
+    "24": {
+     "name": "remcsum_nopartial",
+     "constant": "IFLA_VXLAN_REMCSUM_NOPARTIAL",
+     "type": "flag"
+    },
+    "25": {
+     "name": "collect_metadata",
+     "constant": "IFLA_VXLAN_COLLECT_METADATA",
+     "type": "u8"
+    },
+    "26": {
+     "name": "label",
+     "constant": "IFLA_VXLAN_LABEL",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "27": {
+     "name": "gpe",
+     "constant": "IFLA_VXLAN_GPE",
+     "type": "flag"
+    },
+    "28": {
+     "name": "ttl_inherit",
+     "constant": "IFLA_VXLAN_TTL_INHERIT",
+     "type": "u8"
+    },
+    "29": {
+     "name": "df",
+     "constant": "IFLA_VXLAN_DF",
+     "type": "u8",
+     "enum": "vxlan_df"
+    },
+    "30": {
+     "name": "vnifilter",
+     "constant": "IFLA_VXLAN_VNIFILTER",
+     "type": "u8"
+    }
+   }
+  },
+  "linkinfo-macvlan": {
+   "name": "linkinfo-macvlan",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_MACVLAN_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mode",
+     "constant": "IFLA_MACVLAN_MODE",
+     "type": "u32",
+     "enum": "macvlan_mode"
+    },
+    "2": {
+     "name": "flags",
+     "constant": "IFLA_MACVLAN_FLAGS",
+     "type": "u16",
+     "flags": "macvlan_flags"
+    },
+    "3": {
+     "name": "macaddr_mode",
+     "constant": "IFLA_MACVLAN_MACADDR_MODE",
+     "type": "u32",
+     "enum": "macvlan_macaddr_mode"
+    },
+    "4": {
+     "name": "macaddr",
+     "constant": "IFLA_MACVLAN_MACADDR",
+     "type": "binary",
+     "display": "mac"
+    },
+    "5": {
+     "name": "macaddr_data",
+     "constant": "IFLA_MACVLAN_MACADDR_DATA",
+     "type": "nest",
+     "nested": "linkinfo-macvlan"
+    },
+    "6": {
+     "name": "macaddr_count",
+     "constant": "IFLA_MACVLAN_MACADDR_COUNT",
+     "type": "u32"
+    },
+    "7": {
+     "name": "bc_queue_len",
+     "constant": "IFLA_MACVLAN_BC_QUEUE_LEN",
+     "type": "u32"
+    },
+    "8": {
+     "name": "bc_queue_len_used",
+     "constant": "IFLA_MACVLAN_BC_QUEUE_LEN_USED",
+     "type": "u32"
+    }
+   }
+  },
+  "linkinfo-vrf": {
+   "name": "linkinfo-vrf",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VRF_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "table",
+     "constant": "IFLA_VRF_TABLE",
+     "type": "u32"
+    }
+   }
+  },
+  "linkinfo-vrf-port": {
+   "name": "linkinfo-vrf-port",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VRF_PORT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "table",
+     "constant": "IFLA_VRF_PORT_TABLE",
+     "type": "u32"
+    }
+   }
+  },
+  "linkinfo-ipvlan": {
+   "name": "linkinfo-ipvlan",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_IPVLAN_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mode",
+     "constant": "IFLA_IPVLAN_MODE",
+     "type": "u16",
+     "enum": "ipvlan_mode"
+    },
+    "2": {
+     "name": "flags",
+     "constant": "IFLA_IPVLAN_FLAGS",
+     "type": "u16",
+     "flags": "ipvlan_flags"
+    }
+   }
+  },
+  "linkinfo-geneve": {
+   "name": "linkinfo-geneve",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_GENEVE_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "IFLA_GENEVE_ID",
+     "type": "u32"
+    },
+    "2": {
+     "name": "remote",
+     "constant": "IFLA_GENEVE_REMOTE",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "3": {
+     "name": "ttl",
+     "constant": "IFLA_GENEVE_TTL",
+     "type": "u8"
+    },
+    "4": {
+     "name": "tos",
+     "constant": "IFLA_GENEVE_TOS",
+     "type": "u8"
+    },
+    "5": {
+     "name": "port",
+     "constant": "IFLA_GENEVE_PORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "6": {
+     "name": "collect_metadata",
+     "constant": "IFLA_GENEVE_COLLECT_METADATA",
+     "type": "flag"
+    },
+    "7": {
+     "name": "remote6",
+     "constant": "IFLA_GENEVE_REMOTE6",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "8": {
+     "name": "udp_csum",
+     "constant": "IFLA_GENEVE_UDP_CSUM",
+     "type": "u8"
+    },
+    "9": {
+     "name": "udp_zero_csum6_tx",
+     "constant": "IFLA_GENEVE_UDP_ZERO_CSUM6_TX",
+     "type": "u8"
+    },
+    "10": {
+     "name": "udp_zero_csum6_rx",
+     "constant": "IFLA_GENEVE_UDP_ZERO_CSUM6_RX",
+     "type": "u8"
+    },
+    "11": {
+     "name": "label",
+     "constant": "IFLA_GENEVE_LABEL",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "12": {
+     "name": "ttl_inherit",
+     "constant": "IFLA_GENEVE_TTL_INHERIT",
+     "type": "u8"
+    },
+    "13": {
+     "name": "df",
+     "constant": "IFLA_GENEVE_DF",
+     "type": "u8",
+     "enum": "geneve_df"
+    },
+    "14": {
+     "name": "inner_proto_inherit",
+     "constant": "IFLA_GENEVE_INNER_PROTO_INHERIT",
+     "type": "flag"
+    }
+   }
+  },
+  "linkinfo-bond": {
+   "name": "linkinfo-bond",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BOND_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mode",
+     "constant": "IFLA_BOND_MODE",
+     "type": "u8"
+    },
+    "2": {
+     "name": "active_slave",
+     "constant": "IFLA_BOND_ACTIVE_SLAVE",
+     "type": "u32"
+    },
+    "3": {
+     "name": "miimon",
+     "constant": "IFLA_BOND_MIIMON",
+     "type": "u32"
+    },
+    "4": {
+     "name": "updelay",
+     "constant": "IFLA_BOND_UPDELAY",
+     "type": "u32"
+    },
+    "5": {
+     "name": "downdelay",
+     "constant": "IFLA_BOND_DOWNDELAY",
+     "type": "u32"
+    },
+    "6": {
+     "name": "use_carrier",
+     "constant": "IFLA_BOND_USE_CARRIER",
+     "type": "u8"
+    },
+    "7": {
+     "name": "arp_interval",
+     "constant": "IFLA_BOND_ARP_INTERVAL",
+     "type": "u32"
+    },
+    "8": {
+     "name": "arp_ip_target",
+     "constant": "IFLA_BOND_ARP_IP_TARGET",
+     "type": "binary",
+     "display": "hex"
+    },
+    "9": {
+     "name": "arp_validate",
+     "constant": "IFLA_BOND_ARP_VALIDATE",
+     "type": "u32"
+    },
+    "10": {
+     "name": "arp_all_targets",
+     "constant": "IFLA_BOND_ARP_ALL_TARGETS",
+     "type": "u32"
+    },
+    "11": {
+     "name": "primary",
+     "constant": "IFLA_BOND_PRIMARY",
+     "type": "u32"
+    },
+    "12": {
+     "name": "primary_reselect",
+     "constant": "IFLA_BOND_PRIMARY_RESELECT",
+     "type": "u8"
+    },
+    "13": {
+     "name": "fail_over_mac",
+     "constant": "IFLA_BOND_FAIL_OVER_MAC",
+     "type": "u8"
+    },
+    "14": {
+     "name": "xmit_hash_policy",
+     "constant": "IFLA_BOND_XMIT_HASH_POLICY",
+     "type": "u8"
+    },
+    "15": {
+     "name": "resend_igmp",
+     "constant": "IFLA_BOND_RESEND_IGMP",
+     "type": "u32"
+    },
+    "16": {
+     "name": "num_peer_notif",
+     "constant": "IFLA_BOND_NUM_PEER_NOTIF",
+     "type": "u8"
+    },
+    "17": {
+     "name": "all_slaves_active",
+     "constant": "IFLA_BOND_ALL_SLAVES_ACTIVE",
+     "type": "u8"
+    },
+    "18": {
+     "name": "min_links",
+     "constant": "IFLA_BOND_MIN_LINKS",
+     "type": "u32"
+    },
+    "19": {
+     "name": "lp_interval",
+     "constant": "IFLA_BOND_LP_INTERVAL",
+     "type": "u32"
+    },
+    "20": {
+     "name": "packets_per_slave",
+     "constant": "IFLA_BOND_PACKETS_PER_SLAVE",
+     "type": "u32"
+    },
+    "21": {
+     "name": "ad_lacp_rate",
+     "constant": "IFLA_BOND_AD_LACP_RATE",
+     "type": "u8"
+    },
+    "22": {
+     "name": "ad_select",
+     "constant": "IFLA_BOND_AD_SELECT",
+     "type": "u8"
+    },
+    "23": {
+     "name": "ad_info",
+     "constant": "IFLA_BOND_AD_INFO",
+     "type": "nest",
+     "nested": "bond-ad-info"
+    },
+    "24": {
+     "name": "ad_actor_sys_prio",
+     "constant": "IFLA_BOND_AD_ACTOR_SYS_PRIO",
+     "type": "u16"
+    },
+    "25": {
+     "name": "ad_user_port_key",
+     "constant": "IFLA_BOND_AD_USER_PORT_KEY",
+     "type": "u16"
+    },
+    "26": {
+     "name": "ad_actor_system",
+     "constant": "IFLA_BOND_AD_ACTOR_SYSTEM",
+     "type": "binary",
+     "display": "mac"
+    },
+    "27": {
+     "name": "tlb_dynamic_lb",
+     "constant": "IFLA_BOND_TLB_DYNAMIC_LB",
+     "type": "u8"
+    },
+    "28": {
+     "name": "peer_notif_delay",
+     "constant": "IFLA_BOND_PEER_NOTIF_DELAY",
+     "type": "u32"
+    },
+    "29": {
+     "name": "ad_lacp_active",
+     "constant": "IFLA_BOND_AD_LACP_ACTIVE",
+     "type": "u8"
+    },
+    "30": {
+     "name": "missed_max",
+     "constant": "IFLA_BOND_MISSED_MAX",
+     "type": "u8"
+    },
+    "31": {
+     "name": "ns_ip6_target",
+     "constant": "IFLA_BOND_NS_IP6_TARGET",
+     "type": "binary",
+     "display": "hex"
+    },
+    "32": {
+     "name": "coupled_control",
+     "constant": "IFLA_BOND_COUPLED_CONTROL",
+     "type": "u8"
+    }
+   }
+  },
+  "bond-ad-info": {
+   "name": "bond-ad-info",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BOND_AD_INFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "aggregator",
+     "constant": "IFLA_BOND_AD_INFO_AGGREGATOR",
+     "type": "u16"
+    },
+    "2": {
+     "name": "num_ports",
+     "constant": "IFLA_BOND_AD_INFO_NUM_PORTS",
+     "type": "u16"
+    },
+    "3": {
+     "name": "actor_key",
+     "constant": "IFLA_BOND_AD_INFO_ACTOR_KEY",
+     "type": "u16"
+    },
+    "4": {
+     "name": "partner_key",
+     "constant": "IFLA_BOND_AD_INFO_PARTNER_KEY",
+     "type": "u16"
+    },
+    "5": {
+     "name": "partner_mac",
+     "constant": "IFLA_BOND_AD_INFO_PARTNER_MAC",
+     "type": "binary",
+     "display": "mac"
+    }
+   }
+  },
+  "linkinfo-bond-slave": {
+   "name": "linkinfo-bond-slave",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BOND_SLAVE_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "state",
+     "constant": "IFLA_BOND_SLAVE_STATE",
+     "type": "u8"
+    },
+    "2": {
+     "name": "mii_status",
+     "constant": "IFLA_BOND_SLAVE_MII_STATUS",
+     "type": "u8"
+    },
+    "3": {
+     "name": "link_failure_count",
+     "constant": "IFLA_BOND_SLAVE_LINK_FAILURE_COUNT",
+     "type": "u32"
+    },
+    "4": {
+     "name": "perm_hwaddr",
+     "constant": "IFLA_BOND_SLAVE_PERM_HWADDR",
+     "type": "binary",
+     "display": "mac"
+    },
+    "5": {
+     "name": "queue_id",
+     "constant": "IFLA_BOND_SLAVE_QUEUE_ID",
+     "type": "u16"
+    },
+    "6": {
+     "name": "ad_aggregator_id",
+     "constant": "IFLA_BOND_SLAVE_AD_AGGREGATOR_ID",
+     "type": "u16"
+    },
+    "7": {
+     "name": "ad_actor_oper_port_state",
+     "constant": "IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE",
+     "type": "u8"
+    },
+    "8": {
+     "name": "ad_partner_oper_port_state",
+     "constant": "IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE",
+     "type": "u16"
+    },
+    "9": {
+     "name": "prio",
+     "constant": "IFLA_BOND_SLAVE_PRIO",
+     "type": "s32"
+    },
+    "10": {
+     "name": "actor_port_prio",
+     "constant": "IFLA_BOND_SLAVE_ACTOR_PORT_PRIO",
+     "type": "u16"
+    },
+    "11": {
+     "name": "ad_churn_actor_state",
+     "constant": "IFLA_BOND_SLAVE_AD_CHURN_ACTOR_STATE",
+     "type": "u8"
+    },
+    "12": {
+     "name": "ad_churn_partner_state",
+     "constant": "IFLA_BOND_SLAVE_AD_CHURN_PARTNER_STATE",
+     "type": "u8"
+    }
+   }
+  },
+  "linkinfo-tun": {
+   "name": "linkinfo-tun",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_TUN_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "owner",
+     "constant": "IFLA_TUN_OWNER",
+     "type": "u32"
+    },
+    "2": {
+     "name": "group",
+     "constant": "IFLA_TUN_GROUP",
+     "type": "u32"
+    },
+    "3": {
+     "name": "type",
+     "constant": "IFLA_TUN_TYPE",
+     "type": "u8"
+    },
+    "4": {
+     "name": "pi",
+     "constant": "IFLA_TUN_PI",
+     "type": "u8"
+    },
+    "5": {
+     "name": "vnet_hdr",
+     "constant": "IFLA_TUN_VNET_HDR",
+     "type": "u8"
+    },
+    "6": {
+     "name": "persist",
+     "constant": "IFLA_TUN_PERSIST",
+     "type": "u8"
+    },
+    "7": {
+     "name": "multi_queue",
+     "constant": "IFLA_TUN_MULTI_QUEUE",
+     "type": "u8"
+    },
+    "8": {
+     "name": "num_queues",
+     "constant": "IFLA_TUN_NUM_QUEUES",
+     "type": "u32"
+    },
+    "9": {
+     "name": "num_disabled_queues",
+     "constant": "IFLA_TUN_NUM_DISABLED_QUEUES",
+     "type": "u32"
+    }
+   }
+  },
+  "linkinfo-xfrm": {
+   "name": "linkinfo-xfrm",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_XFRM_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "link",
+     "constant": "IFLA_XFRM_LINK",
+     "type": "u32"
+    },
+    "2": {
+     "name": "if_id",
+     "constant": "IFLA_XFRM_IF_ID",
+     "type": "u32"
+    },
+    "3": {
+     "name": "collect_metadata",
+     "constant": "IFLA_XFRM_COLLECT_METADATA",
+     "type": "flag"
+    }
+   }
+  },
+  "linkinfo-gre": {
+   "name": "linkinfo-gre",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_GRE_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "link",
+     "constant": "IFLA_GRE_LINK",
+     "type": "u32"
+    },
+    "2": {
+     "name": "iflags",
+     "constant": "IFLA_GRE_IFLAGS",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "3": {
+     "name": "oflags",
+     "constant": "IFLA_GRE_OFLAGS",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "4": {
+     "name": "ikey",
+     "constant": "IFLA_GRE_IKEY",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "5": {
+     "name": "okey",
+     "constant": "IFLA_GRE_OKEY",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "6": {
+     "name": "local",
+     "constant": "IFLA_GRE_LOCAL",
+     "type": "binary",
+     "display": "ip"
+    },
+    "7": {
+     "name": "remote",
+     "constant": "IFLA_GRE_REMOTE",
+     "type": "binary",
+     "display": "ip"
+    },
+    "8": {
+     "name": "ttl",
+     "constant": "IFLA_GRE_TTL",
+     "type": "u8"
+    },
+    "9": {
+     "name": "tos",
+     "constant": "IFLA_GRE_TOS",
+     "type": "u8"
+    },
+    "10": {
+     "name": "pmtudisc",
+     "constant": "IFLA_GRE_PMTUDISC",
+     "type": "u8"
+    },
+    "11": {
+     "name": "encap_limit",
+     "constant": "IFLA_GRE_ENCAP_LIMIT",
+     "type": "u8"
+    },
+    "12": {
+     "name": "flowinfo",
+     "constant": "IFLA_GRE_FLOWINFO",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "13": {
+     "name": "flags",
+     "constant": "IFLA_GRE_FLAGS",
+     "type": "u32"
+    },
+    "14": {
+     "name": "encap_type",
+     "constant": "IFLA_GRE_ENCAP_TYPE",
+     "type": "u16",
+     "enum": "tunnel_encap"
+    },
+    "15": {
+     "name": "encap_flags",
+     "constant": "IFLA_GRE_ENCAP_FLAGS",
+     "type": "u16",
+     "flags": "tunnel_encap_flags"
+    },
+    "16": {
+     "name": "encap_sport",
+     "constant": "IFLA_GRE_ENCAP_SPORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "17": {
+     "name": "encap_dport",
+     "constant": "IFLA_GRE_ENCAP_DPORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "18": {
+     "name": "collect_metadata",
+     "constant": "IFLA_GRE_COLLECT_METADATA",
+     "type": "flag"
+    },
+    "19": {
+     "name": "ignore_df",
+     "constant": "IFLA_GRE_IGNORE_DF",
+     "type": "u8"
+    },
+    "20": {
+     "name": "fwmark",
+     "constant": "IFLA_GRE_FWMARK",
+     "type": "u32"
+    },
+    "21": {
+     "name": "erspan_index",
+     "constant": "IFLA_GRE_ERSPAN_INDEX",
+     "type": "u32"
+    },
+    "22": {
+     "name": "erspan_ver",
+     "constant": "IFLA_GRE_ERSPAN_VER",
+     "type": "u8"
+    },
+    "23": {
+     "name": "erspan_dir",
+     "constant": "IFLA_GRE_ERSPAN_DIR",
+     "type": "u8"
+    },
+    "24": {
+     "name": "erspan_hwid",
+     "constant": "IFLA_GRE_ERSPAN_HWID",
+     "type": "u16"
+    }
+   }
+  },
+  "linkinfo-iptun": {
+   "name": "linkinfo-iptun",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_IPTUN_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "link",
+     "constant": "IFLA_IPTUN_LINK",
+     "type": "u32"
+    },
+    "2": {
+     "name": "local",
+     "constant": "IFLA_IPTUN_LOCAL",
+     "type": "binary",
+     "display": "ip"
+    },
+    "3": {
+     "name": "remote",
+     "constant": "IFLA_IPTUN_REMOTE",
+     "type": "binary",
+     "display": "ip"
+    },
+    "4": {
+     "name": "ttl",
+     "constant": "IFLA_IPTUN_TTL",
+     "type": "u8"
+    },
+    "5": {
+     "name": "tos",
+     "constant": "IFLA_IPTUN_TOS",
+     "type": "u8"
+    },
+    "6": {
+     "name": "encap_limit",
+     "constant": "IFLA_IPTUN_ENCAP_LIMIT",
+     "type": "u8"
+    },
+    "7": {
+     "name": "flowinfo",
+     "constant": "IFLA_IPTUN_FLOWINFO",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "8": {
+     "name": "flags",
+     "constant": "IFLA_IPTUN_FLAGS",
+     "type": "binary",
+     "display": "hex"
+    },
+    "9": {
+     "name": "proto",
+     "constant": "IFLA_IPTUN_PROTO",
+     "type": "u8"
+    },
+    "10": {
+     "name": "pmtudisc",
+     "constant": "IFLA_IPTUN_PMTUDISC",
+     "type": "u8"
+    },
+    "11": {
+     "name": "6rd_prefix",
+     "constant": "IFLA_IPTUN_6RD_PREFIX",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "12": {
+     "name": "6rd_relay_prefix",
+     "constant": "IFLA_IPTUN_6RD_RELAY_PREFIX",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "13": {
+     "name": "6rd_prefixlen",
+     "constant": "IFLA_IPTUN_6RD_PREFIXLEN",
+     "type": "u16"
+    },
+    "14": {
+     "name": "6rd_relay_prefixlen",
+     "constant": "IFLA_IPTUN_6RD_RELAY_PREFIXLEN",
+     "type": "u16"
+    },
+    "15": {
+     "name": "encap_type",
+     "constant": "IFLA_IPTUN_ENCAP_TYPE",
+     "type": "u16",
+     "enum": "tunnel_encap"
+    },
+    "16": {
+     "name": "encap_flags",
+     "constant": "IFLA_IPTUN_ENCAP_FLAGS",
+     "type": "u16",
+     "flags": "tunnel_encap_flags"
+    },
+    "17": {
+     "name": "encap_sport",
+     "constant": "IFLA_IPTUN_ENCAP_SPORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "18": {
+     "name": "encap_dport",
+     "constant": "IFLA_IPTUN_ENCAP_DPORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "19": {
+     "name": "collect_metadata",
+     "constant": "IFLA_IPTUN_COLLECT_METADATA",
+     "type": "flag"
+    },
+    "20": {
+     "name": "fwmark",
+     "constant": "IFLA_IPTUN_FWMARK",
+     "type": "u32"
+    }
+   }
+  },
+  "linkinfo-vti": {
+   "name": "linkinfo-vti",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_VTI_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "link",
+     "constant": "IFLA_VTI_LINK",
+     "type": "u32"
+    },
+    "2": {
+     "name": "ikey",
+     "constant": "IFLA_VTI_IKEY",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "3": {
+     "name": "okey",
+     "constant": "IFLA_VTI_OKEY",
+     "type": "u32",
+     "byteOrder": "big"
+    },
+    "4": {
+     "name": "local",
+     "constant": "IFLA_VTI_LOCAL",
+     "type": "binary",
+     "display": "ip"
+    },
+    "5": {
+     "name": "remote",
+     "constant": "IFLA_VTI_REMOTE",
+     "type": "binary",
+     "display": "ip"
+    },
+    "6": {
+     "name": "fwmark",
+     "constant": "IFLA_VTI_FWMARK",
+     "type": "u32"
+    }
+   }
+  },
+  "addr": {
+   "name": "addr",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "address",
+     "constant": "IFA_ADDRESS",
+     "type": "binary",
+     "display": "ip"
+    },
+    "2": {
+     "name": "local",
+     "constant": "IFA_LOCAL",
+     "type": "binary",
+     "display": "ip"
+    },
+    "3": {
+     "name": "label",
+     "constant": "IFA_LABEL",
+     "type": "string"
+    },
+    "4": {
+     "name": "broadcast",
+     "constant": "IFA_BROADCAST",
+     "type": "binary",
+     "display": "ip"
+    },
+    "5": {
+     "name": "anycast",
+     "constant": "IFA_ANYCAST",
+     "type": "binary",
+     "display": "ip"
+    },
+    "6": {
+     "name": "cacheinfo",
+     "constant": "IFA_CACHEINFO",
+     "type": "binary",
+     "struct": "ifa_cacheinfo"
+    },
+    "7": {
+     "name": "multicast",
+     "constant": "IFA_MULTICAST",
+     "type": "binary",
+     "display": "ip"
+    },
+    "8": {
+     "name": "flags",
+     "constant": "IFA_FLAGS",
+     "type": "u32",
+     "flags": "ifa_flags"
+    },
+    "9": {
+     "name": "rt_priority",
+     "constant": "IFA_RT_PRIORITY",
+     "type": "u32"
+    },
+    "10": {
+     "name": "target_netnsid",
+     "constant": "IFA_TARGET_NETNSID",
+     "type": "s32"
+    },
+    "11": {
+     "name": "proto",
+     "constant": "IFA_PROTO",
+     "type": "u8",
+     "enum": "ifaprot"
+    }
+   }
+  },
+  "addrlabel": {
+   "name": "addrlabel",
+   "attrs": {
+    "1": {
+     "name": "address",
+     "constant": "IFAL_ADDRESS",
+     "type": "binary",
+     "display": "ip"
+    },
+    "2": {
+     "name": "label",
+     "constant": "IFAL_LABEL",
+     "type": "u32"
+    }
+   }
+  },
+  "prefix": {
+   "name": "prefix",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "PREFIX_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "address",
+     "constant": "PREFIX_ADDRESS",
+     "type": "binary",
+     "display": "ip"
+    },
+    "2": {
+     "name": "cacheinfo",
+     "constant": "PREFIX_CACHEINFO",
+     "type": "binary",
+     "struct": "prefix_cacheinfo"
+    }
+   }
+  },
+  "route": {
+   "name": "route",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "RTA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "dst",
+     "constant": "RTA_DST",
+     "type": "binary",
+     "display": "ip"
+    },
+    "2": {
+     "name": "src",
+     "constant": "RTA_SRC",
+     "type": "binary",
+     "display": "ip"
+    },
+    "3": {
+     "name": "iif",
+     "constant": "RTA_IIF",
+     "type": "u32"
+    },
+    "4": {
+     "name": "oif",
+     "constant": "RTA_OIF",
+     "type": "u32"
+    },
+    "5": {
+     "name": "gateway",
+     "constant": "RTA_GATEWAY",
+     "type": "binary",
+     "display": "ip"
+    },
+    "6": {
+     "name": "priority",
+     "constant": "RTA_PRIORITY",
+     "type": "u32"
+    },
+    "7": {
+     "name": "prefsrc",
+     "constant": "RTA_PREFSRC",
+     "type": "binary",
+     "display": "ip"
+    },
+    "8": {
+     "name": "metrics",
+     "constant": "RTA_METRICS",
+     "type": "nest",
+     "nested": "metrics"
+    },
+    "9": {
+     "name": "multipath",
+     "constant": "RTA_MULTIPATH",
+     "type": "binary",
+     "display": "hex"
+    },
+    "10": {
+     "name": "protoinfo",
+     "constant": "RTA_PROTOINFO",
+     "type": "binary",
+     "undescribed": true
+    },
+    "11": {
+     "name": "flow",
+     "constant": "RTA_FLOW",
+     "type": "u32"
+    },
+    "12": {
+     "name": "cacheinfo",
+     "constant": "RTA_CACHEINFO",
+     "type": "binary",
+     "struct": "rta_cacheinfo"
+    },
+    "13": {
+     "name": "session",
+     "constant": "RTA_SESSION",
+     "type": "binary",
+     "undescribed": true
+    },
+    "14": {
+     "name": "mp_algo",
+     "constant": "RTA_MP_ALGO",
+     "type": "binary",
+     "undescribed": true
+    },
+    "15": {
+     "name": "table",
+     "constant": "RTA_TABLE",
+     "type": "u32",
+     "enum": "rt_table"
+    },
+    "16": {
+     "name": "mark",
+     "constant": "RTA_MARK",
+     "type": "u32"
+    },
+    "17": {
+     "name": "mfc_stats",
+     "constant": "RTA_MFC_STATS",
+     "type": "binary",
+     "struct": "rta_mfc_stats"
+    },
+    "18": {
+     "name": "via",
+     "constant": "RTA_VIA",
+     "type": "binary",
+     "display": "hex"
+    },
+    "19": {
+     "name": "newdst",
+     "constant": "RTA_NEWDST",
+     "type": "binary",
+     "display": "hex"
+    },
+    "20": {
+     "name": "pref",
+     "constant": "RTA_PREF",
+     "type": "u8",
+     "enum": "icmpv6_router_pref"
+    },
+    "21": {
+     "name": "encap_type",
+     "constant": "RTA_ENCAP_TYPE",
+     "type": "u16",
+     "enum": "lwtunnel_encap"
+    },
+    "22": {
+     "name": "encap",
+     "constant": "RTA_ENCAP",
+     "type": "binary",
+     "display": "hex"
+    },
+    "23": {
+     "name": "expires",
+     "constant": "RTA_EXPIRES",
+     "type": "uint"
+    },
+    "24": {
+     "name": "pad",
+     "constant": "RTA_PAD",
+     "type": "pad"
+    },
+    "25": {
+     "name": "uid",
+     "constant": "RTA_UID",
+     "type": "u32"
+    },
+    "26": {
+     "name": "ttl_propagate",
+     "constant": "RTA_TTL_PROPAGATE",
+     "type": "u8"
+    },
+    "27": {
+     "name": "ip_proto",
+     "constant": "RTA_IP_PROTO",
+     "type": "u8"
+    },
+    "28": {
+     "name": "sport",
+     "constant": "RTA_SPORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "29": {
+     "name": "dport",
+     "constant": "RTA_DPORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "30": {
+     "name": "nh_id",
+     "constant": "RTA_NH_ID",
+     "type": "u32"
+    }
+   }
+  },
+  "metrics": {
+   "name": "metrics",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "RTAX_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "lock",
+     "constant": "RTAX_LOCK",
+     "type": "u32"
+    },
+    "2": {
+     "name": "mtu",
+     "constant": "RTAX_MTU",
+     "type": "u32"
+    },
+    "3": {
+     "name": "window",
+     "constant": "RTAX_WINDOW",
+     "type": "u32"
+    },
+    "4": {
+     "name": "rtt",
+     "constant": "RTAX_RTT",
+     "type": "u32"
+    },
+    "5": {
+     "name": "rttvar",
+     "constant": "RTAX_RTTVAR",
+     "type": "u32"
+    },
+    "6": {
+     "name": "ssthresh",
+     "constant": "RTAX_SSTHRESH",
+     "type": "u32"
+    },
+    "7": {
+     "name": "cwnd",
+     "constant": "RTAX_CWND",
+     "type": "u32"
+    },
+    "8": {
+     "name": "advmss",
+     "constant": "RTAX_ADVMSS",
+     "type": "u32"
+    },
+    "9": {
+     "name": "reordering",
+     "constant": "RTAX_REORDERING",
+     "type": "u32"
+    },
+    "10": {
+     "name": "hoplimit",
+     "constant": "RTAX_HOPLIMIT",
+     "type": "u32"
+    },
+    "11": {
+     "name": "initcwnd",
+     "constant": "RTAX_INITCWND",
+     "type": "u32"
+    },
+    "12": {
+     "name": "features",
+     "constant": "RTAX_FEATURES",
+     "type": "u32",
+     "flags": "rtax_features"
+    },
+    "13": {
+     "name": "rto_min",
+     "constant": "RTAX_RTO_MIN",
+     "type": "u32"
+    },
+    "14": {
+     "name": "initrwnd",
+     "constant": "RTAX_INITRWND",
+     "type": "u32"
+    },
+    "15": {
+     "name": "quickack",
+     "constant": "RTAX_QUICKACK",
+     "type": "u32"
+    },
+    "16": {
+     "name": "cc_algo",
+     "constant": "RTAX_CC_ALGO",
+     "type": "string"
+    },
+    "17": {
+     "name": "fastopen_no_cookie",
+     "constant": "RTAX_FASTOPEN_NO_COOKIE",
+     "type": "u32"
+    }
+   }
+  },
+  "cache-report": {
+   "name": "cache-report",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IPMRA_CREPORT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "msgtype",
+     "constant": "IPMRA_CREPORT_MSGTYPE",
+     "type": "u8"
+    },
+    "2": {
+     "name": "vif_id",
+     "constant": "IPMRA_CREPORT_VIF_ID",
+     "type": "u32"
+    },
+    "3": {
+     "name": "src_addr",
+     "constant": "IPMRA_CREPORT_SRC_ADDR",
+     "type": "binary",
+     "display": "ip"
+    },
+    "4": {
+     "name": "dst_addr",
+     "constant": "IPMRA_CREPORT_DST_ADDR",
+     "type": "binary",
+     "display": "ip"
+    },
+    "5": {
+     "name": "pkt",
+     "constant": "IPMRA_CREPORT_PKT",
+     "type": "binary",
+     "display": "hex"
+    },
+    "6": {
+     "name": "table",
+     "constant": "IPMRA_CREPORT_TABLE",
+     "type": "u32"
+    }
+   }
+  },
+  "neigh": {
+   "name": "neigh",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "NDA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "dst",
+     "constant": "NDA_DST",
+     "type": "binary",
+     "display": "ip"
+    },
+    "2": {
+     "name": "lladdr",
+     "constant": "NDA_LLADDR",
+     "type": "binary",
+     "display": "mac"
+    },
+    "3": {
+     "name": "cacheinfo",
+     "constant": "NDA_CACHEINFO",
+     "type": "binary",
+     "struct": "nda_cacheinfo"
+    },
+    "4": {
+     "name": "probes",
+     "constant": "NDA_PROBES",
+     "type": "u32"
+    },
+    "5": {
+     "name": "vlan",
+     "constant": "NDA_VLAN",
+     "type": "u16"
+    },
+    "6": {
+     "name": "port",
+     "constant": "NDA_PORT",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "7": {
+     "name": "vni",
+     "constant": "NDA_VNI",
+     "type": "u32"
+    },
+    "8": {
+     "name": "ifindex",
+     "constant": "NDA_IFINDEX",
+     "type": "u32"
+    },
+    "9": {
+     "name": "master",
+     "constant": "NDA_MASTER",
+     "type": "u32"
+    },
+    "10": {
+     "name": "link_netnsid",
+     "constant": "NDA_LINK_NETNSID",
+     "type": "s32"
+    },
+    "11": {
+     "name": "src_vni",
+     "constant": "NDA_SRC_VNI",
+     "type": "u32"
+    },
+    "12": {
+     "name": "protocol",
+     "constant": "NDA_PROTOCOL",
+     "type": "u8",
+     "enum": "rtprot"
+    },
+    "13": {
+     "name": "nh_id",
+     "constant": "NDA_NH_ID",
+     "type": "u32"
+    },
+    "14": {
+     "name": "fdb_ext_attrs",
+     "constant": "NDA_FDB_EXT_ATTRS",
+     "type": "nest",
+     "nested": "fdb-ext"
+    },
+    "15": {
+     "name": "flags_ext",
+     "constant": "NDA_FLAGS_EXT",
+     "type": "u32",
+     "flags": "ntf_ext"
+    },
+    "16": {
+     "name": "ndm_state_mask",
+     "constant": "NDA_NDM_STATE_MASK",
+     "type": "u16",
+     "flags": "nud"
+    },
+    "17": {
+     "name": "ndm_flags_mask",
+     "constant": "NDA_NDM_FLAGS_MASK",
+     "type": "u8",
+     "flags": "ntf"
+    }
+   }
+  },
+  "fdb-ext": {
+   "name": "fdb-ext",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "NFEA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "activity_notify",
+     "constant": "NFEA_ACTIVITY_NOTIFY",
+     "type": "u8",
+     "flags": "fdb_notify"
+    },
+    "2": {
+     "name": "dont_refresh",
+     "constant": "NFEA_DONT_REFRESH",
+     "type": "flag"
+    }
+   }
+  },
+  "neightbl": {
+   "name": "neightbl",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "NDTA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "name",
+     "constant": "NDTA_NAME",
+     "type": "string"
+    },
+    "2": {
+     "name": "thresh1",
+     "constant": "NDTA_THRESH1",
+     "type": "u32"
+    },
+    "3": {
+     "name": "thresh2",
+     "constant": "NDTA_THRESH2",
+     "type": "u32"
+    },
+    "4": {
+     "name": "thresh3",
+     "constant": "NDTA_THRESH3",
+     "type": "u32"
+    },
+    "5": {
+     "name": "config",
+     "constant": "NDTA_CONFIG",
+     "type": "binary",
+     "struct": "ndt_config"
+    },
+    "6": {
+     "name": "parms",
+     "constant": "NDTA_PARMS",
+     "type": "nest",
+     "nested": "neightbl-parms"
+    },
+    "7": {
+     "name": "stats",
+     "constant": "NDTA_STATS",
+     "type": "binary",
+     "struct": "ndt_stats"
+    },
+    "8": {
+     "name": "gc_interval",
+     "constant": "NDTA_GC_INTERVAL",
+     "type": "u64"
+    },
+    "9": {
+     "name": "pad",
+     "constant": "NDTA_PAD",
+     "type": "pad"
+    }
+   }
+  },
+  "neightbl-parms": {
+   "name": "neightbl-parms",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "NDTPA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "ifindex",
+     "constant": "NDTPA_IFINDEX",
+     "type": "u32"
+    },
+    "2": {
+     "name": "refcnt",
+     "constant": "NDTPA_REFCNT",
+     "type": "u32"
+    },
+    "3": {
+     "name": "reachable_time",
+     "constant": "NDTPA_REACHABLE_TIME",
+     "type": "u64"
+    },
+    "4": {
+     "name": "base_reachable_time",
+     "constant": "NDTPA_BASE_REACHABLE_TIME",
+     "type": "u64"
+    },
+    "5": {
+     "name": "retrans_time",
+     "constant": "NDTPA_RETRANS_TIME",
+     "type": "u64"
+    },
+    "6": {
+     "name": "gc_staletime",
+     "constant": "NDTPA_GC_STALETIME",
+     "type": "u64"
+    },
+    "7": {
+     "name": "delay_probe_time",
+     "constant": "NDTPA_DELAY_PROBE_TIME",
+     "type": "u64"
+    },
+    "8": {
+     "name": "queue_len",
+     "constant": "NDTPA_QUEUE_LEN",
+     "type": "u32"
+    },
+    "9": {
+     "name": "app_probes",
+     "constant": "NDTPA_APP_PROBES",
+     "type": "u32"
+    },
+    "10": {
+     "name": "ucast_probes",
+     "constant": "NDTPA_UCAST_PROBES",
+     "type": "u32"
+    },
+    "11": {
+     "name": "mcast_probes",
+     "constant": "NDTPA_MCAST_PROBES",
+     "type": "u32"
+    },
+    "12": {
+     "name": "anycast_delay",
+     "constant": "NDTPA_ANYCAST_DELAY",
+     "type": "u64"
+    },
+    "13": {
+     "name": "proxy_delay",
+     "constant": "NDTPA_PROXY_DELAY",
+     "type": "u64"
+    },
+    "14": {
+     "name": "proxy_qlen",
+     "constant": "NDTPA_PROXY_QLEN",
+     "type": "u32"
+    },
+    "15": {
+     "name": "locktime",
+     "constant": "NDTPA_LOCKTIME",
+     "type": "u64"
+    },
+    "16": {
+     "name": "queue_lenbytes",
+     "constant": "NDTPA_QUEUE_LENBYTES",
+     "type": "u32"
+    },
+    "17": {
+     "name": "mcast_reprobes",
+     "constant": "NDTPA_MCAST_REPROBES",
+     "type": "u32"
+    },
+    "18": {
+     "name": "pad",
+     "constant": "NDTPA_PAD",
+     "type": "pad"
+    },
+    "19": {
+     "name": "interval_probe_time_ms",
+     "constant": "NDTPA_INTERVAL_PROBE_TIME_MS",
+     "type": "u64"
+    }
+   }
+  },
+  "rule": {
+   "name": "rule",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "FRA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "dst",
+     "constant": "FRA_DST",
+     "type": "binary",
+     "display": "ip"
+    },
+    "2": {
+     "name": "src",
+     "constant": "FRA_SRC",
+     "type": "binary",
+     "display": "ip"
+    },
+    "3": {
+     "name": "iifname",
+     "constant": "FRA_IIFNAME",
+     "type": "string"
+    },
+    "4": {
+     "name": "goto",
+     "constant": "FRA_GOTO",
+     "type": "u32"
+    },
+    "5": {
+     "name": "unused2",
+     "constant": "FRA_UNUSED2",
+     "type": "binary",
+     "undescribed": true
+    },
+    "6": {
+     "name": "priority",
+     "constant": "FRA_PRIORITY",
+     "type": "u32"
+    },
+    "7": {
+     "name": "unused3",
+     "constant": "FRA_UNUSED3",
+     "type": "binary",
+     "undescribed": true
+    },
+    "8": {
+     "name": "unused4",
+     "constant": "FRA_UNUSED4",
+     "type": "binary",
+     "undescribed": true
+    },
+    "9": {
+     "name": "unused5",
+     "constant": "FRA_UNUSED5",
+     "type": "binary",
+     "undescribed": true
+    },
+    "10": {
+     "name": "fwmark",
+     "constant": "FRA_FWMARK",
+     "type": "u32"
+    },
+    "11": {
+     "name": "flow",
+     "constant": "FRA_FLOW",
+     "type": "u32"
+    },
+    "12": {
+     "name": "tun_id",
+     "constant": "FRA_TUN_ID",
+     "type": "u64",
+     "byteOrder": "big"
+    },
+    "13": {
+     "name": "suppress_ifgroup",
+     "constant": "FRA_SUPPRESS_IFGROUP",
+     "type": "u32"
+    },
+    "14": {
+     "name": "suppress_prefixlen",
+     "constant": "FRA_SUPPRESS_PREFIXLEN",
+     "type": "u32"
+    },
+    "15": {
+     "name": "table",
+     "constant": "FRA_TABLE",
+     "type": "u32",
+     "enum": "rt_table"
+    },
+    "16": {
+     "name": "fwmask",
+     "constant": "FRA_FWMASK",
+     "type": "u32"
+    },
+    "17": {
+     "name": "oifname",
+     "constant": "FRA_OIFNAME",
+     "type": "string"
+    },
+    "18": {
+     "name": "pad",
+     "constant": "FRA_PAD",
+     "type": "pad"
+    },
+    "19": {
+     "name": "l3mdev",
+     "constant": "FRA_L3MDEV",
+     "type": "u8"
+    },
+    "20": {
+     "name": "uid_range",
+     "constant": "FRA_UID_RANGE",
+     "type": "binary",
+     "struct": "fib_rule_uid_range"
+    },
+    "21": {
+     "name": "protocol",
+     "constant": "FRA_PROTOCOL",
+     "type": "u8",
+     "enum": "rtprot"
+    },
+    "22": {
+     "name": "ip_proto",
+     "constant": "FRA_IP_PROTO",
+     "type": "u8"
+    },
+    "23": {
+     "name": "sport_range",
+     "constant": "FRA_SPORT_RANGE",
+     "type": "binary",
+     "struct": "fib_rule_port_range"
+    },
+    "24": {
+     "name": "dport_range",
+     "constant": "FRA_DPORT_RANGE",
+     "type": "binary",
+     "struct": "fib_rule_port_range"
+    }
+   }
+  },
+  "nexthop": {
+   "name": "nexthop",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "NHA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "NHA_ID",
+     "type": "u32"
+    },
+    "2": {
+     "name": "group",
+     "constant": "NHA_GROUP",
+     "type": "binary",
+     "display": "hex"
+    },
+    "3": {
+     "name": "group_type",
+     "constant": "NHA_GROUP_TYPE",
+     "type": "u16",
+     "enum": "nh_grp_type"
+    },
+    "4": {
+     "name": "blackhole",
+     "constant": "NHA_BLACKHOLE",
+     "type": "flag"
+    },
+    "5": {
+     "name": "oif",
+     "constant": "NHA_OIF",
+     "type": "u32"
+    },
+    "6": {
+     "name": "gateway",
+     "constant": "NHA_GATEWAY",
+     "type": "binary",
+     "display": "ip"
+    },
+    "7": {
+     "name": "encap_type",
+     "constant": "NHA_ENCAP_TYPE",
+     "type": "u16",
+     "enum": "lwtunnel_encap"
+    },
+    "8": {
+     "name": "encap",
+     "constant": "NHA_ENCAP",
+     "type": "binary",
+     "display": "hex"
+    },
+    "9": {
+     "name": "groups",
+     "constant": "NHA_GROUPS",
+     "type": "flag"
+    },
+    "10": {
+     "name": "master",
+     "constant": "NHA_MASTER",
+     "type": "u32"
+    },
+    "11": {
+     "name": "fdb",
+     "constant": "NHA_FDB",
+     "type": "flag"
+    },
+    "12": {
+     "name": "res_group",
+     "constant": "NHA_RES_GROUP",
+     "type": "nest",
+     "nested": "nexthop-res-group"
+    },
+    "13": {
+     "name": "res_bucket",
+     "constant": "NHA_RES_BUCKET",
+     "type": "nest",
+     "nested": "nexthop-res-bucket"
+    }
+   }
+  },
+  "nexthop-res-group": {
+   "name": "nexthop-res-group",
+   "attrs": {
+    "0": {
+     "name": "pad",
+     "constant": "NHA_RES_GROUP_PAD",
+     "type": "pad"
+    },
+    "1": {
+     "name": "buckets",
+     "constant": "NHA_RES_GROUP_BUCKETS",
+     "type": "u16"
+    },
+    "2": {
+     "name": "idle_timer",
+     "constant": "NHA_RES_GROUP_IDLE_TIMER",
+     "type": "u32"
+    },
+    "3": {
+     "name": "unbalanced_timer",
+     "constant": "NHA_RES_GROUP_UNBALANCED_TIMER",
+     "type": "u32"
+    },
+    "4": {
+     "name": "unbalanced_time",
+     "constant": "NHA_RES_GROUP_UNBALANCED_TIME",
+     "type": "u64"
+    }
+   }
+  },
+  "nexthop-res-bucket": {
+   "name": "nexthop-res-bucket",
+   "attrs": {
+    "0": {
+     "name": "pad",
+     "constant": "NHA_RES_BUCKET_PAD",
+     "type": "pad"
+    },
+    "1": {
+     "name": "index",
+     "constant": "NHA_RES_BUCKET_INDEX",
+     "type": "u16"
+    },
+    "2": {
+     "name": "idle_time",
+     "constant": "NHA_RES_BUCKET_IDLE_TIME",
+     "type": "u64"
+    },
+    "3": {
+     "name": "nh_id",
+     "constant": "NHA_RES_BUCKET_NH_ID",
+     "type": "u32"
+    }
+   }
+  },
+  "netconf": {
+   "name": "netconf",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "NETCONFA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "ifindex",
+     "constant": "NETCONFA_IFINDEX",
+     "type": "s32"
+    },
+    "2": {
+     "name": "forwarding",
+     "constant": "NETCONFA_FORWARDING",
+     "type": "s32"
+    },
+    "3": {
+     "name": "rp_filter",
+     "constant": "NETCONFA_RP_FILTER",
+     "type": "s32"
+    },
+    "4": {
+     "name": "mc_forwarding",
+     "constant": "NETCONFA_MC_FORWARDING",
+     "type": "s32"
+    },
+    "5": {
+     "name": "proxy_neigh",
+     "constant": "NETCONFA_PROXY_NEIGH",
+     "type": "s32"
+    },
+    "6": {
+     "name": "ignore_routes_with_linkdown",
+     "constant": "NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN",
+     "type": "s32"
+    },
+    "7": {
+     "name": "input",
+     "constant": "NETCONFA_INPUT",
+     "type": "s32"
+    },
+    "8": {
+     "name": "bc_forwarding",
+     "constant": "NETCONFA_BC_FORWARDING",
+     "type": "s32"
+    }
+   }
+  },
+  "nsid": {
+   "name": "nsid",
+   "attrs": {
+    "0": {
+     "name": "none",
+     "constant": "NETNSA_NONE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "nsid",
+     "constant": "NETNSA_NSID",
+     "type": "s32"
+    },
+    "2": {
+     "name": "pid",
+     "constant": "NETNSA_PID",
+     "type": "u32"
+    },
+    "3": {
+     "name": "fd",
+     "constant": "NETNSA_FD",
+     "type": "u32"
+    },
+    "4": {
+     "name": "target_nsid",
+     "constant": "NETNSA_TARGET_NSID",
+     "type": "s32"
+    },
+    "5": {
+     "name": "current_nsid",
+     "constant": "NETNSA_CURRENT_NSID",
+     "type": "s32"
+    }
+   }
+  },
+  "tc": {
+   "name": "tc",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "TCA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "kind",
+     "constant": "TCA_KIND",
+     "type": "string"
+    },
+    "2": {
+     "name": "options",
+     "constant": "TCA_OPTIONS",
+     "type": "binary",
+     "display": "hex"
+    },
+    "3": {
+     "name": "stats",
+     "constant": "TCA_STATS",
+     "type": "binary",
+     "struct": "tc_stats"
+    },
+    "4": {
+     "name": "xstats",
+     "constant": "TCA_XSTATS",
+     "type": "binary",
+     "display": "hex"
+    },
+    "5": {
+     "name": "rate",
+     "constant": "TCA_RATE",
+     "type": "binary",
+     "struct": "tc_estimator"
+    },
+    "6": {
+     "name": "fcnt",
+     "constant": "TCA_FCNT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "7": {
+     "name": "stats2",
+     "constant": "TCA_STATS2",
+     "type": "nest",
+     "nested": "tc-stats"
+    },
+    "8": {
+     "name": "stab",
+     "constant": "TCA_STAB",
+     "type": "binary",
+     "display": "hex"
+    },
+    "9": {
+     "name": "pad",
+     "constant": "TCA_PAD",
+     "type": "pad"
+    },
+    "10": {
+     "name": "dump_invisible",
+     "constant": "TCA_DUMP_INVISIBLE",
+     "type": "flag"
+    },
+    "11": {
+     "name": "chain",
+     "constant": "TCA_CHAIN",
+     "type": "u32"
+    },
+    "12": {
+     "name": "hw_offload",
+     "constant": "TCA_HW_OFFLOAD",
+     "type": "u8"
+    },
+    "13": {
+     "name": "ingress_block",
+     "constant": "TCA_INGRESS_BLOCK",
+     "type": "u32"
+    },
+    "14": {
+     "name": "egress_block",
+     "constant": "TCA_EGRESS_BLOCK",
+     "type": "u32"
+    },
+    "15": {
+     "name": "dump_flags",
+     "constant": "TCA_DUMP_FLAGS",
+     "type": "bitfield32"
+    },
+    "16": {
+     "name": "ext_warn_msg",
+     "constant": "TCA_EXT_WARN_MSG",
+     "type": "string"
+    }
+   }
+  },
+  "tc-stats": {
+   "name": "tc-stats",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "TCA_STATS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "basic",
+     "constant": "TCA_STATS_BASIC",
+     "type": "binary",
+     "struct": "gnet_stats_basic"
+    },
+    "2": {
+     "name": "rate_est",
+     "constant": "TCA_STATS_RATE_EST",
+     "type": "binary",
+     "struct": "gnet_stats_rate_est"
+    },
+    "3": {
+     "name": "queue",
+     "constant": "TCA_STATS_QUEUE",
+     "type": "binary",
+     "struct": "gnet_stats_queue"
+    },
+    "4": {
+     "name": "app",
+     "constant": "TCA_STATS_APP",
+     "type": "binary",
+     "display": "hex"
+    },
+    "5": {
+     "name": "rate_est64",
+     "constant": "TCA_STATS_RATE_EST64",
+     "type": "binary",
+     "struct": "gnet_stats_rate_est64"
+    },
+    "6": {
+     "name": "pad",
+     "constant": "TCA_STATS_PAD",
+     "type": "pad"
+    },
+    "7": {
+     "name": "basic_hw",
+     "constant": "TCA_STATS_BASIC_HW",
+     "type": "binary",
+     "struct": "gnet_stats_basic"
+    },
+    "8": {
+     "name": "pkt64",
+     "constant": "TCA_STATS_PKT64",
+     "type": "u64"
+    }
+   }
+  },
+  "tc-action-root": {
+   "name": "tc-action-root",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "TCA_ROOT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "tab",
+     "constant": "TCA_ROOT_TAB",
+     "type": "binary",
+     "display": "hex"
+    },
+    "2": {
+     "name": "flags",
+     "constant": "TCA_ROOT_FLAGS",
+     "type": "bitfield32"
+    },
+    "3": {
+     "name": "count",
+     "constant": "TCA_ROOT_COUNT",
+     "type": "u32"
+    },
+    "4": {
+     "name": "time_delta",
+     "constant": "TCA_ROOT_TIME_DELTA",
+     "type": "u32"
+    },
+    "5": {
+     "name": "ext_warn_msg",
+     "constant": "TCA_ROOT_EXT_WARN_MSG",
+     "type": "string"
+    }
+   }
+  },
+  "stats": {
+   "name": "stats",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_STATS_UNSPEC",
+     "type": "pad"
+    },
+    "1": {
+     "name": "link_64",
+     "constant": "IFLA_STATS_LINK_64",
+     "type": "binary",
+     "struct": "rtnl_link_stats64"
+    },
+    "2": {
+     "name": "link_xstats",
+     "constant": "IFLA_STATS_LINK_XSTATS",
+     "type": "binary",
+     "display": "hex"
+    },
+    "3": {
+     "name": "link_xstats_slave",
+     "constant": "IFLA_STATS_LINK_XSTATS_SLAVE",
+     "type": "binary",
+     "display": "hex"
+    },
+    "4": {
+     "name": "link_offload_xstats",
+     "constant": "IFLA_STATS_LINK_OFFLOAD_XSTATS",
+     "type": "nest",
+     "nested": "stats-offload"
+    },
+    "5": {
+     "name": "af_spec",
+     "constant": "IFLA_STATS_AF_SPEC",
+     "type": "binary",
+     "display": "hex"
+    }
+   }
+  },
+  "stats-offload": {
+   "name": "stats-offload",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_OFFLOAD_XSTATS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "cpu_hit",
+     "constant": "IFLA_OFFLOAD_XSTATS_CPU_HIT",
+     "type": "binary",
+     "struct": "rtnl_link_stats64"
+    },
+    "2": {
+     "name": "hw_s_info",
+     "constant": "IFLA_OFFLOAD_XSTATS_HW_S_INFO",
+     "type": "nest",
+     "nested": "stats-hw-s-info"
+    },
+    "3": {
+     "name": "l3_stats",
+     "constant": "IFLA_OFFLOAD_XSTATS_L3_STATS",
+     "type": "binary",
+     "struct": "rtnl_hw_stats64"
+    }
+   }
+  },
+  "stats-hw-s-info": {
+   "name": "stats-hw-s-info",
+   "attrs": {
+    "3": {
+     "name": "l3_stats",
+     "constant": "IFLA_OFFLOAD_XSTATS_L3_STATS",
+     "type": "nest",
+     "nested": "stats-hw-s-info-one"
+    }
+   }
+  },
+  "stats-hw-s-info-one": {
+   "name": "stats-hw-s-info-one",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_OFFLOAD_XSTATS_HW_S_INFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "request",
+     "constant": "IFLA_OFFLOAD_XSTATS_HW_S_INFO_REQUEST",
+     "type": "u8"
+    },
+    "2": {
+     "name": "used",
+     "constant": "IFLA_OFFLOAD_XSTATS_HW_S_INFO_USED",
+     "type": "u8"
+    }
+   }
+  },
+  "stats-getset": {
+   "name": "stats-getset",
+   "attrs": {
+    "0": {
+     "name": "getset_unspec",
+     "constant": "IFLA_STATS_GETSET_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "get_filters",
+     "constant": "IFLA_STATS_GET_FILTERS",
+     "type": "nest",
+     "nested": "stats-filters"
+    },
+    "2": {
+     "name": "set_offload_xstats_l3_stats",
+     "constant": "IFLA_STATS_SET_OFFLOAD_XSTATS_L3_STATS",
+     "type": "u8"
+    }
+   }
+  },
+  "stats-filters": {
+   "name": "stats-filters",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_STATS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "link_64",
+     "constant": "IFLA_STATS_LINK_64",
+     "type": "u32"
+    },
+    "2": {
+     "name": "link_xstats",
+     "constant": "IFLA_STATS_LINK_XSTATS",
+     "type": "u32"
+    },
+    "3": {
+     "name": "link_xstats_slave",
+     "constant": "IFLA_STATS_LINK_XSTATS_SLAVE",
+     "type": "u32"
+    },
+    "4": {
+     "name": "link_offload_xstats",
+     "constant": "IFLA_STATS_LINK_OFFLOAD_XSTATS",
+     "type": "u32"
+    },
+    "5": {
+     "name": "af_spec",
+     "constant": "IFLA_STATS_AF_SPEC",
+     "type": "u32"
+    }
+   }
+  },
+  "mdb": {
+   "name": "mdb",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "MDBA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "mdb",
+     "constant": "MDBA_MDB",
+     "type": "nest",
+     "nested": "mdb-mdb"
+    },
+    "2": {
+     "name": "router",
+     "constant": "MDBA_ROUTER",
+     "type": "nest",
+     "nested": "mdb-router"
+    }
+   }
+  },
+  "mdb-mdb": {
+   "name": "mdb-mdb",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "MDBA_MDB_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "entry",
+     "constant": "MDBA_MDB_ENTRY",
+     "type": "nest",
+     "nested": "mdb-entry"
+    }
+   }
+  },
+  "mdb-entry": {
+   "name": "mdb-entry",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "MDBA_MDB_ENTRY_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "info",
+     "constant": "MDBA_MDB_ENTRY_INFO",
+     "type": "binary",
+     "display": "hex"
+    }
+   }
+  },
+  "mdb-router": {
+   "name": "mdb-router",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "MDBA_ROUTER_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "port",
+     "constant": "MDBA_ROUTER_PORT",
+     "type": "binary",
+     "display": "hex"
+    }
+   }
+  },
+  "vlandb": {
+   "name": "vlandb",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_VLANDB_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "entry",
+     "constant": "BRIDGE_VLANDB_ENTRY",
+     "type": "nest",
+     "nested": "vlandb-entry"
+    },
+    "2": {
+     "name": "global_options",
+     "constant": "BRIDGE_VLANDB_GLOBAL_OPTIONS",
+     "type": "nest",
+     "nested": "vlandb-global"
+    }
+   }
+  },
+  "vlandb-dump": {
+   "name": "vlandb-dump",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_VLANDB_DUMP_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "flags",
+     "constant": "BRIDGE_VLANDB_DUMP_FLAGS",
+     "type": "u32",
+     "flags": "vlandb_dumpf"
+    }
+   }
+  },
+  "vlandb-entry": {
+   "name": "vlandb-entry",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_VLANDB_ENTRY_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "info",
+     "constant": "BRIDGE_VLANDB_ENTRY_INFO",
+     "type": "binary",
+     "struct": "bridge_vlan_info"
+    },
+    "2": {
+     "name": "range",
+     "constant": "BRIDGE_VLANDB_ENTRY_RANGE",
+     "type": "u16"
+    },
+    "3": {
+     "name": "state",
+     "constant": "BRIDGE_VLANDB_ENTRY_STATE",
+     "type": "u8",
+     "enum": "br_state"
+    },
+    "4": {
+     "name": "tunnel_info",
+     "constant": "BRIDGE_VLANDB_ENTRY_TUNNEL_INFO",
+     "type": "nest",
+     "nested": "vlandb-tinfo"
+    },
+    "5": {
+     "name": "stats",
+     "constant": "BRIDGE_VLANDB_ENTRY_STATS",
+     "type": "nest",
+     "nested": "vlandb-stats"
+    },
+    "6": {
+     "name": "mcast_router",
+     "constant": "BRIDGE_VLANDB_ENTRY_MCAST_ROUTER",
+     "type": "u8",
+     "enum": "mdb_rtr_type"
+    }
+   }
+  },
+  "vlandb-tinfo": {
+   "name": "vlandb-tinfo",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_VLANDB_TINFO_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "BRIDGE_VLANDB_TINFO_ID",
+     "type": "u32"
+    },
+    "2": {
+     "name": "cmd",
+     "constant": "BRIDGE_VLANDB_TINFO_CMD",
+     "type": "u32"
+    }
+   }
+  },
+  "vlandb-stats": {
+   "name": "vlandb-stats",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_VLANDB_STATS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "rx_bytes",
+     "constant": "BRIDGE_VLANDB_STATS_RX_BYTES",
+     "type": "u64"
+    },
+    "2": {
+     "name": "rx_packets",
+     "constant": "BRIDGE_VLANDB_STATS_RX_PACKETS",
+     "type": "u64"
+    },
+    "3": {
+     "name": "tx_bytes",
+     "constant": "BRIDGE_VLANDB_STATS_TX_BYTES",
+     "type": "u64"
+    },
+    "4": {
+     "name": "tx_packets",
+     "constant": "BRIDGE_VLANDB_STATS_TX_PACKETS",
+     "type": "u64"
+    },
+    "5": {
+     "name": "pad",
+     "constant": "BRIDGE_VLANDB_STATS_PAD",
+     "type": "pad"
+    }
+   }
+  },
+  "vlandb-global": {
+   "name": "vlandb-global",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "BRIDGE_VLANDB_GOPTS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "BRIDGE_VLANDB_GOPTS_ID",
+     "type": "u16"
+    },
+    "2": {
+     "name": "range",
+     "constant": "BRIDGE_VLANDB_GOPTS_RANGE",
+     "type": "u16"
+    },
+    "3": {
+     "name": "mcast_snooping",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_SNOOPING",
+     "type": "u8"
+    },
+    "4": {
+     "name": "mcast_igmp_version",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_IGMP_VERSION",
+     "type": "u8"
+    },
+    "5": {
+     "name": "mcast_mld_version",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_MLD_VERSION",
+     "type": "u8"
+    },
+    "6": {
+     "name": "mcast_last_member_cnt",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_LAST_MEMBER_CNT",
+     "type": "u32"
+    },
+    "7": {
+     "name": "mcast_startup_query_cnt",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_STARTUP_QUERY_CNT",
+     "type": "u32"
+    },
+    "8": {
+     "name": "mcast_last_member_intvl",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_LAST_MEMBER_INTVL",
+     "type": "u64"
+    },
+    "9": {
+     "name": "pad",
+     "constant": "BRIDGE_VLANDB_GOPTS_PAD",
+     "type": "pad"
+    },
+    "10": {
+     "name": "mcast_membership_intvl",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_MEMBERSHIP_INTVL",
+     "type": "u64"
+    },
+    "11": {
+     "name": "mcast_querier_intvl",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_QUERIER_INTVL",
+     "type": "u64"
+    },
+    "12": {
+     "name": "mcast_query_intvl",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_QUERY_INTVL",
+     "type": "u64"
+    },
+    "13": {
+     "name": "mcast_query_response_intvl",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_QUERY_RESPONSE_INTVL",
+     "type": "u64"
+    },
+    "14": {
+     "name": "mcast_startup_query_intvl",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_STARTUP_QUERY_INTVL",
+     "type": "u64"
+    },
+    "15": {
+     "name": "mcast_querier",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_QUERIER",
+     "type": "u8"
+    },
+    "16": {
+     "name": "mcast_router_ports",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_ROUTER_PORTS",
+     "type": "binary",
+     "display": "hex"
+    },
+    "17": {
+     "name": "mcast_querier_state",
+     "constant": "BRIDGE_VLANDB_GOPTS_MCAST_QUERIER_STATE",
+     "type": "nest",
+     "nested": "bridge-querier"
+    },
+    "18": {
+     "name": "msti",
+     "constant": "BRIDGE_VLANDB_GOPTS_MSTI",
+     "type": "u16"
+    }
+   }
+  },
+  "vnifilter": {
+   "name": "vnifilter",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "VXLAN_VNIFILTER_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "entry",
+     "constant": "VXLAN_VNIFILTER_ENTRY",
+     "type": "nest",
+     "nested": "vnifilter-entry"
+    }
+   }
+  },
+  "vnifilter-entry": {
+   "name": "vnifilter-entry",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "VXLAN_VNIFILTER_ENTRY_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "start",
+     "constant": "VXLAN_VNIFILTER_ENTRY_START",
+     "type": "u32"
+    },
+    "2": {
+     "name": "end",
+     "constant": "VXLAN_VNIFILTER_ENTRY_END",
+     "type": "u32"
+    },
+    "3": {
+     "name": "group",
+     "constant": "VXLAN_VNIFILTER_ENTRY_GROUP",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "4": {
+     "name": "group6",
+     "constant": "VXLAN_VNIFILTER_ENTRY_GROUP6",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "5": {
+     "name": "stats",
+     "constant": "VXLAN_VNIFILTER_ENTRY_STATS",
+     "type": "nest",
+     "nested": "vnifilter-stats"
+    }
+   }
+  },
+  "vnifilter-stats": {
+   "name": "vnifilter-stats",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "VNIFILTER_ENTRY_STATS_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "rx_bytes",
+     "constant": "VNIFILTER_ENTRY_STATS_RX_BYTES",
+     "type": "u64"
+    },
+    "2": {
+     "name": "rx_pkts",
+     "constant": "VNIFILTER_ENTRY_STATS_RX_PKTS",
+     "type": "u64"
+    },
+    "3": {
+     "name": "rx_drops",
+     "constant": "VNIFILTER_ENTRY_STATS_RX_DROPS",
+     "type": "u64"
+    },
+    "4": {
+     "name": "rx_errors",
+     "constant": "VNIFILTER_ENTRY_STATS_RX_ERRORS",
+     "type": "u64"
+    },
+    "5": {
+     "name": "tx_bytes",
+     "constant": "VNIFILTER_ENTRY_STATS_TX_BYTES",
+     "type": "u64"
+    },
+    "6": {
+     "name": "tx_pkts",
+     "constant": "VNIFILTER_ENTRY_STATS_TX_PKTS",
+     "type": "u64"
+    },
+    "7": {
+     "name": "tx_drops",
+     "constant": "VNIFILTER_ENTRY_STATS_TX_DROPS",
+     "type": "u64"
+    },
+    "8": {
+     "name": "tx_errors",
+     "constant": "VNIFILTER_ENTRY_STATS_TX_ERRORS",
+     "type": "u64"
+    },
+    "9": {
+     "name": "pad",
+     "constant": "VNIFILTER_ENTRY_STATS_PAD",
+     "type": "pad"
+    }
+   }
+  },
+  "dcb": {
+   "name": "dcb",
+   "attrs": {
+    "0": {
+     "name": "undefined",
+     "constant": "DCB_ATTR_UNDEFINED",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "ifname",
+     "constant": "DCB_ATTR_IFNAME",
+     "type": "string"
+    },
+    "2": {
+     "name": "state",
+     "constant": "DCB_ATTR_STATE",
+     "type": "u8"
+    },
+    "3": {
+     "name": "pfc_state",
+     "constant": "DCB_ATTR_PFC_STATE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "4": {
+     "name": "pfc_cfg",
+     "constant": "DCB_ATTR_PFC_CFG",
+     "type": "binary",
+     "undescribed": true
+    },
+    "5": {
+     "name": "num_tc",
+     "constant": "DCB_ATTR_NUM_TC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "6": {
+     "name": "pg_cfg",
+     "constant": "DCB_ATTR_PG_CFG",
+     "type": "binary",
+     "undescribed": true
+    },
+    "7": {
+     "name": "set_all",
+     "constant": "DCB_ATTR_SET_ALL",
+     "type": "binary",
+     "undescribed": true
+    },
+    "8": {
+     "name": "perm_hwaddr",
+     "constant": "DCB_ATTR_PERM_HWADDR",
+     "type": "binary",
+     "undescribed": true
+    },
+    "9": {
+     "name": "cap",
+     "constant": "DCB_ATTR_CAP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "10": {
+     "name": "numtcs",
+     "constant": "DCB_ATTR_NUMTCS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "11": {
+     "name": "bcn",
+     "constant": "DCB_ATTR_BCN",
+     "type": "binary",
+     "undescribed": true
+    },
+    "12": {
+     "name": "app",
+     "constant": "DCB_ATTR_APP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "13": {
+     "name": "ieee",
+     "constant": "DCB_ATTR_IEEE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "14": {
+     "name": "dcbx",
+     "constant": "DCB_ATTR_DCBX",
+     "type": "binary",
+     "undescribed": true
+    },
+    "15": {
+     "name": "featcfg",
+     "constant": "DCB_ATTR_FEATCFG",
+     "type": "binary",
+     "undescribed": true
+    },
+    "16": {
+     "name": "cee",
+     "constant": "DCB_ATTR_CEE",
      "type": "binary",
      "undescribed": true
     }
@@ -448,11 +6564,17 @@ export const family: FamilySpec = {
     "0": "unspec",
     "1": "unix",
     "2": "inet",
+    "4": "ipx",
     "7": "bridge",
     "10": "inet6",
     "16": "netlink",
     "17": "packet",
-    "28": "mpls"
+    "28": "mpls",
+    "29": "can",
+    "35": "phonet",
+    "45": "mctp",
+    "128": "rtnl_family_ipmr",
+    "129": "rtnl_family_ip6mr"
    }
   },
   "arphrd": {
@@ -562,6 +6684,485 @@ export const family: FamilySpec = {
     "4": "testing",
     "5": "dormant",
     "6": "up"
+   }
+  },
+  "linkmode": {
+   "name": "linkmode",
+   "values": {
+    "0": "default",
+    "1": "dormant",
+    "2": "testing"
+   }
+  },
+  "rtext_filter": {
+   "name": "rtext_filter",
+   "flags": true,
+   "values": {
+    "1": "vf",
+    "2": "brvlan",
+    "4": "brvlan_compressed",
+    "8": "skip_stats",
+    "16": "mrp",
+    "32": "cfm_config",
+    "64": "cfm_status",
+    "128": "mst"
+   }
+  },
+  "ifla_event": {
+   "name": "ifla_event",
+   "values": {
+    "0": "none",
+    "1": "reboot",
+    "2": "features",
+    "3": "bonding_failover",
+    "4": "notify_peers",
+    "5": "igmp_resend",
+    "6": "bonding_options"
+   }
+  },
+  "xdp_attached": {
+   "name": "xdp_attached",
+   "values": {
+    "0": "none",
+    "1": "drv",
+    "2": "skb",
+    "3": "hw",
+    "4": "multi"
+   }
+  },
+  "xdp_flags": {
+   "name": "xdp_flags",
+   "flags": true,
+   "values": {
+    "1": "update_if_noexist",
+    "2": "skb_mode",
+    "4": "drv_mode",
+    "8": "hw_mode",
+    "16": "replace"
+   }
+  },
+  "in6_addr_gen_mode": {
+   "name": "in6_addr_gen_mode",
+   "values": {
+    "0": "eui64",
+    "1": "none",
+    "2": "stable_privacy",
+    "3": "random"
+   }
+  },
+  "vf_link_state": {
+   "name": "vf_link_state",
+   "values": {
+    "0": "auto",
+    "1": "enable",
+    "2": "disable"
+   }
+  },
+  "br_state": {
+   "name": "br_state",
+   "values": {
+    "0": "disabled",
+    "1": "listening",
+    "2": "learning",
+    "3": "forwarding",
+    "4": "blocking"
+   }
+  },
+  "mdb_rtr_type": {
+   "name": "mdb_rtr_type",
+   "values": {
+    "0": "disabled",
+    "1": "temp_query",
+    "2": "perm",
+    "3": "temp"
+   }
+  },
+  "bridge_vlan_info_flags": {
+   "name": "bridge_vlan_info_flags",
+   "flags": true,
+   "values": {
+    "1": "master",
+    "2": "pvid",
+    "4": "untagged",
+    "8": "range_begin",
+    "16": "range_end",
+    "32": "brentry",
+    "64": "only_opts"
+   }
+  },
+  "vlandb_dumpf": {
+   "name": "vlandb_dumpf",
+   "flags": true,
+   "values": {
+    "1": "stats",
+    "2": "global"
+   }
+  },
+  "vlan_flags": {
+   "name": "vlan_flags",
+   "flags": true,
+   "values": {
+    "1": "reorder_hdr",
+    "2": "gvrp",
+    "4": "loose_binding",
+    "8": "mvrp",
+    "16": "bridge_binding"
+   }
+  },
+  "vxlan_df": {
+   "name": "vxlan_df",
+   "values": {
+    "0": "unset",
+    "1": "set",
+    "2": "inherit"
+   }
+  },
+  "geneve_df": {
+   "name": "geneve_df",
+   "values": {
+    "0": "unset",
+    "1": "set",
+    "2": "inherit"
+   }
+  },
+  "macvlan_mode": {
+   "name": "macvlan_mode",
+   "values": {
+    "1": "private",
+    "2": "vepa",
+    "4": "bridge",
+    "8": "passthru",
+    "16": "source"
+   }
+  },
+  "macvlan_macaddr_mode": {
+   "name": "macvlan_macaddr_mode",
+   "values": {
+    "0": "add",
+    "1": "del",
+    "2": "flush",
+    "3": "set"
+   }
+  },
+  "macvlan_flags": {
+   "name": "macvlan_flags",
+   "flags": true,
+   "values": {
+    "1": "nopromisc",
+    "2": "nodst"
+   }
+  },
+  "ipvlan_mode": {
+   "name": "ipvlan_mode",
+   "values": {
+    "0": "l2",
+    "1": "l3",
+    "2": "l3s"
+   }
+  },
+  "ipvlan_flags": {
+   "name": "ipvlan_flags",
+   "flags": true,
+   "values": {
+    "1": "private",
+    "2": "vepa"
+   }
+  },
+  "tunnel_encap": {
+   "name": "tunnel_encap",
+   "values": {
+    "0": "none",
+    "1": "fou",
+    "2": "gue",
+    "3": "mpls"
+   }
+  },
+  "tunnel_encap_flags": {
+   "name": "tunnel_encap_flags",
+   "flags": true,
+   "values": {
+    "1": "csum",
+    "2": "csum6",
+    "4": "remcsum"
+   }
+  },
+  "tunnel_msg_flags": {
+   "name": "tunnel_msg_flags",
+   "flags": true,
+   "values": {
+    "1": "stats"
+   }
+  },
+  "ifa_flags": {
+   "name": "ifa_flags",
+   "flags": true,
+   "values": {
+    "1": "secondary",
+    "2": "nodad",
+    "4": "optimistic",
+    "8": "dadfailed",
+    "16": "homeaddress",
+    "32": "deprecated",
+    "64": "tentative",
+    "128": "permanent",
+    "256": "managetempaddr",
+    "512": "noprefixroute",
+    "1024": "mcautojoin",
+    "2048": "stable_privacy"
+   }
+  },
+  "ifaprot": {
+   "name": "ifaprot",
+   "values": {
+    "0": "unspec",
+    "1": "kernel_lo",
+    "2": "kernel_ra",
+    "3": "kernel_ll"
+   }
+  },
+  "rt_scope": {
+   "name": "rt_scope",
+   "values": {
+    "0": "universe",
+    "200": "site",
+    "253": "link",
+    "254": "host",
+    "255": "nowhere"
+   }
+  },
+  "rt_table": {
+   "name": "rt_table",
+   "values": {
+    "0": "unspec",
+    "252": "compat",
+    "253": "default",
+    "254": "main",
+    "255": "local"
+   }
+  },
+  "rtprot": {
+   "name": "rtprot",
+   "values": {
+    "0": "unspec",
+    "1": "redirect",
+    "2": "kernel",
+    "3": "boot",
+    "4": "static",
+    "8": "gated",
+    "9": "ra",
+    "10": "mrt",
+    "11": "zebra",
+    "12": "bird",
+    "13": "dnrouted",
+    "14": "xorp",
+    "15": "ntk",
+    "16": "dhcp",
+    "17": "mrouted",
+    "18": "keepalived",
+    "42": "babel",
+    "99": "openr",
+    "186": "bgp",
+    "187": "isis",
+    "188": "ospf",
+    "189": "rip",
+    "192": "eigrp"
+   }
+  },
+  "rtn": {
+   "name": "rtn",
+   "values": {
+    "0": "unspec",
+    "1": "unicast",
+    "2": "local",
+    "3": "broadcast",
+    "4": "anycast",
+    "5": "multicast",
+    "6": "blackhole",
+    "7": "unreachable",
+    "8": "prohibit",
+    "9": "throw",
+    "10": "nat",
+    "11": "xresolve"
+   }
+  },
+  "rtm_flags": {
+   "name": "rtm_flags",
+   "flags": true,
+   "values": {
+    "1": "rtnh_f_dead",
+    "2": "rtnh_f_pervasive",
+    "4": "rtnh_f_onlink",
+    "8": "rtnh_f_offload",
+    "16": "rtnh_f_linkdown",
+    "32": "rtnh_f_unresolved",
+    "64": "rtnh_f_trap",
+    "256": "notify",
+    "512": "cloned",
+    "1024": "equalize",
+    "2048": "prefix",
+    "4096": "lookup_table",
+    "8192": "fib_match",
+    "16384": "offload",
+    "32768": "trap",
+    "536870912": "offload_failed"
+   }
+  },
+  "rtnh_flags": {
+   "name": "rtnh_flags",
+   "flags": true,
+   "values": {
+    "1": "dead",
+    "2": "pervasive",
+    "4": "onlink",
+    "8": "offload",
+    "16": "linkdown",
+    "32": "unresolved",
+    "64": "trap"
+   }
+  },
+  "rtax_features": {
+   "name": "rtax_features",
+   "flags": true,
+   "values": {
+    "1": "ecn",
+    "2": "sack",
+    "4": "timestamp",
+    "8": "allfrag"
+   }
+  },
+  "lwtunnel_encap": {
+   "name": "lwtunnel_encap",
+   "values": {
+    "0": "none",
+    "1": "mpls",
+    "2": "ip",
+    "3": "ila",
+    "4": "ip6",
+    "5": "seg6",
+    "6": "bpf",
+    "7": "seg6_local",
+    "8": "rpl",
+    "9": "ioam6",
+    "10": "xfrm"
+   }
+  },
+  "icmpv6_router_pref": {
+   "name": "icmpv6_router_pref",
+   "values": {
+    "0": "medium",
+    "1": "high",
+    "2": "invalid",
+    "3": "low"
+   }
+  },
+  "nud": {
+   "name": "nud",
+   "flags": true,
+   "values": {
+    "0": "none",
+    "1": "incomplete",
+    "2": "reachable",
+    "4": "stale",
+    "8": "delay",
+    "16": "probe",
+    "32": "failed",
+    "64": "noarp",
+    "128": "permanent"
+   }
+  },
+  "ntf": {
+   "name": "ntf",
+   "flags": true,
+   "values": {
+    "1": "use",
+    "2": "self",
+    "4": "master",
+    "8": "proxy",
+    "16": "ext_learned",
+    "32": "offloaded",
+    "64": "sticky",
+    "128": "router"
+   }
+  },
+  "ntf_ext": {
+   "name": "ntf_ext",
+   "flags": true,
+   "values": {
+    "1": "managed"
+   }
+  },
+  "fdb_notify": {
+   "name": "fdb_notify",
+   "flags": true,
+   "values": {
+    "1": "bit",
+    "2": "inactive_bit"
+   }
+  },
+  "fr_act": {
+   "name": "fr_act",
+   "values": {
+    "0": "unspec",
+    "1": "to_tbl",
+    "2": "goto",
+    "3": "nop",
+    "4": "res3",
+    "5": "res4",
+    "6": "blackhole",
+    "7": "unreachable",
+    "8": "prohibit"
+   }
+  },
+  "fib_rule_flags": {
+   "name": "fib_rule_flags",
+   "flags": true,
+   "values": {
+    "1": "permanent",
+    "2": "invert",
+    "4": "unresolved",
+    "8": "iif_detached",
+    "16": "oif_detached",
+    "65536": "find_saddr"
+   }
+  },
+  "nh_grp_type": {
+   "name": "nh_grp_type",
+   "values": {
+    "0": "mpath",
+    "1": "res"
+   }
+  },
+  "dcb_cmd": {
+   "name": "dcb_cmd",
+   "values": {
+    "0": "undefined",
+    "1": "gstate",
+    "2": "sstate",
+    "3": "pgtx_gcfg",
+    "4": "pgtx_scfg",
+    "5": "pgrx_gcfg",
+    "6": "pgrx_scfg",
+    "7": "pfc_gcfg",
+    "8": "pfc_scfg",
+    "9": "set_all",
+    "10": "gperm_hwaddr",
+    "11": "gcap",
+    "12": "gnumtcs",
+    "13": "snumtcs",
+    "14": "pfc_gstate",
+    "15": "pfc_sstate",
+    "16": "bcn_gcfg",
+    "17": "bcn_scfg",
+    "18": "gapp",
+    "19": "sapp",
+    "20": "ieee_set",
+    "21": "ieee_get",
+    "22": "gdcbx",
+    "23": "sdcbx",
+    "24": "gfeatcfg",
+    "25": "sfeatcfg",
+    "26": "cee_get",
+    "27": "ieee_del"
    }
   }
  },
