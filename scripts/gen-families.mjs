@@ -44,11 +44,14 @@ function enumMembers(includes, anchor) {
     let m;
     while ((m = re.exec(text))) {
       const body = m[1].replace(/^\s*#.*$/gm, ' ');
-      const names = body
+      const items = body
         .split(',')
-        .map((item) => item.trim().match(/^([A-Za-z_][A-Za-z0-9_]*)/)?.[1])
+        .map((item) => item.trim().match(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/s))
         .filter(Boolean);
-      if (names.includes(anchor)) return names.filter((n) => !n.startsWith('__') && !/_MAX$/.test(n));
+      const names = items.map((m) => m[1]);
+      // Skip the bookkeeping members (__IFLA_MAX, IFLA_MAX = __IFLA_MAX - 1) but keep real
+      // attributes whose names happen to end in _MAX (IFLA_BR_MCAST_HASH_MAX).
+      if (names.includes(anchor)) return items.filter((m) => !m[1].startsWith('__') && !(m[2] ?? '').includes('__')).map((m) => m[1]);
     }
   }
   fail(`no enum containing ${anchor} in ${includes.join(', ')}`);

@@ -207,6 +207,7 @@ interface Walk {
 /** Split a region into attributes (lenient: stops at a malformed one and reports it). */
 function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], indexed = false): DecodedAttr[] {
   const out: DecodedAttr[] = [];
+  const deferred: [DecodedAttr, AttrSpec][] = [];
   let off = 0;
   const { buf, view } = w;
   while (off < buf.length) {
@@ -241,12 +242,16 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
       // A nest-array element: its type is an index and its content is the element set.
       a.kind = 'nest';
       a.children = walkAttrs({ ...w, buf: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), base: a.offset + NLA_HDRLEN, depth: w.depth + 1 }, set, malformed);
+    } else if (spec?.subMessage) {
+      // Its format depends on a sibling that may come later (RTA_ENCAP before RTA_ENCAP_TYPE).
+      deferred.push([a, spec]);
     } else {
       decodeValue(w, a, spec, out, malformed);
     }
     out.push(a);
     off = Math.min(off + nlaAlign(len), buf.length);
   }
+  for (const [a, spec] of deferred) decodeValue(w, a, spec, out, malformed);
   return out;
 }
 
@@ -421,7 +426,8 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     const st = family!.structs[layout.header];
     if (st) {
       out.fixed = decodeStruct(family, st, data.subarray(0, Math.min(st.size, data.length)));
-      attrStart = Math.min(st.size, data.length);
+      // Attributes start at the next 4-byte boundary (1-byte headers such as rtgenmsg).
+      attrStart = Math.min(nlaAlign(st.size), data.length);
       if (out.fixed.missing) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
     }
   }

@@ -309,7 +309,13 @@ export function encodeMessage(
   const variant = spec.variants?.find((v) => v.request === undefined || v.request === isRequest);
   const headerName = variant?.header ?? spec.header;
   const attrsName = variant?.attrs ?? spec.attrs;
-  if (headerName) parts.push(encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header'));
+  if (headerName) {
+    const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
+    parts.push(hdr);
+    // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg).
+    const attrsFollow = input.attr_list !== undefined || input.attrs !== undefined;
+    if (attrsFollow && hdr.length % 4) parts.push(new Uint8Array(4 - (hdr.length % 4)));
+  }
   if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
   else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
   return {

@@ -12,6 +12,18 @@ export const family: FamilySpec = {
    "value": 16,
    "header": "ifinfomsg",
    "attrs": "link",
+   "variants": [
+    {
+     "firstByte": 7,
+     "header": "ifinfomsg",
+     "attrs": "link-bridge"
+    },
+    {
+     "firstByte": 10,
+     "header": "ifinfomsg",
+     "attrs": "link-ipv6"
+    }
+   ],
    "kind": "new"
   },
   {
@@ -20,6 +32,18 @@ export const family: FamilySpec = {
    "value": 17,
    "header": "ifinfomsg",
    "attrs": "link",
+   "variants": [
+    {
+     "firstByte": 7,
+     "header": "ifinfomsg",
+     "attrs": "link-bridge"
+    },
+    {
+     "firstByte": 10,
+     "header": "ifinfomsg",
+     "attrs": "link-ipv6"
+    }
+   ],
    "kind": "del"
   },
   {
@@ -28,6 +52,18 @@ export const family: FamilySpec = {
    "value": 18,
    "header": "ifinfomsg",
    "attrs": "link",
+   "variants": [
+    {
+     "firstByte": 7,
+     "header": "ifinfomsg",
+     "attrs": "link-bridge"
+    },
+    {
+     "firstByte": 10,
+     "header": "ifinfomsg",
+     "attrs": "link-ipv6"
+    }
+   ],
    "kind": "get"
   },
   {
@@ -36,6 +72,18 @@ export const family: FamilySpec = {
    "value": 19,
    "header": "ifinfomsg",
    "attrs": "link",
+   "variants": [
+    {
+     "firstByte": 7,
+     "header": "ifinfomsg",
+     "attrs": "link-bridge"
+    },
+    {
+     "firstByte": 10,
+     "header": "ifinfomsg",
+     "attrs": "link-ipv6"
+    }
+   ],
    "kind": "other"
   },
   {
@@ -379,6 +427,13 @@ export const family: FamilySpec = {
    "value": 84,
    "header": "br_port_msg",
    "attrs": "mdb",
+   "variants": [
+    {
+     "request": true,
+     "header": "br_port_msg",
+     "attrs": "mdb-set"
+    }
+   ],
    "kind": "new"
   },
   {
@@ -387,6 +442,13 @@ export const family: FamilySpec = {
    "value": 85,
    "header": "br_port_msg",
    "attrs": "mdb",
+   "variants": [
+    {
+     "request": true,
+     "header": "br_port_msg",
+     "attrs": "mdb-set"
+    }
+   ],
    "kind": "del"
   },
   {
@@ -395,6 +457,13 @@ export const family: FamilySpec = {
    "value": 86,
    "header": "br_port_msg",
    "attrs": "mdb",
+   "variants": [
+    {
+     "request": true,
+     "header": "br_port_msg",
+     "attrs": "mdb-set"
+    }
+   ],
    "kind": "get"
   },
   {
@@ -451,6 +520,13 @@ export const family: FamilySpec = {
    "value": 96,
    "header": "rtgenmsg",
    "attrs": "cache-report",
+   "variants": [
+    {
+     "firstByte": 129,
+     "header": "rtgenmsg",
+     "attrs": "cache-report6"
+    }
+   ],
    "kind": "new"
   },
   {
@@ -1750,6 +1826,46 @@ export const family: FamilySpec = {
     }
    ]
   },
+  "br_mdb_entry": {
+   "name": "br_mdb_entry",
+   "size": 28,
+   "fields": [
+    {
+     "name": "ifindex",
+     "type": "u32"
+    },
+    {
+     "name": "state",
+     "type": "u8",
+     "enum": "mdb_state"
+    },
+    {
+     "name": "flags",
+     "type": "u8",
+     "flags": "mdb_flags"
+    },
+    {
+     "name": "vid",
+     "type": "u16"
+    },
+    {
+     "name": "addr",
+     "type": "binary",
+     "size": 16,
+     "display": "hex"
+    },
+    {
+     "name": "proto",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    {
+     "name": "pad",
+     "type": "pad",
+     "size": 2
+    }
+   ]
+  },
   "ifa_cacheinfo": {
    "name": "ifa_cacheinfo",
    "size": 16,
@@ -2453,6 +2569,866 @@ export const family: FamilySpec = {
      "name": "allmulti",
      "constant": "IFLA_ALLMULTI",
      "type": "u32"
+    }
+   }
+  },
+  "link-bridge": {
+   "name": "link-bridge",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "address",
+     "constant": "IFLA_ADDRESS",
+     "type": "binary",
+     "display": "mac"
+    },
+    "2": {
+     "name": "broadcast",
+     "constant": "IFLA_BROADCAST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "3": {
+     "name": "ifname",
+     "constant": "IFLA_IFNAME",
+     "type": "string"
+    },
+    "4": {
+     "name": "mtu",
+     "constant": "IFLA_MTU",
+     "type": "u32"
+    },
+    "5": {
+     "name": "link",
+     "constant": "IFLA_LINK",
+     "type": "u32"
+    },
+    "6": {
+     "name": "qdisc",
+     "constant": "IFLA_QDISC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "7": {
+     "name": "stats",
+     "constant": "IFLA_STATS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "8": {
+     "name": "cost",
+     "constant": "IFLA_COST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "9": {
+     "name": "priority",
+     "constant": "IFLA_PRIORITY",
+     "type": "binary",
+     "undescribed": true
+    },
+    "10": {
+     "name": "master",
+     "constant": "IFLA_MASTER",
+     "type": "u32"
+    },
+    "11": {
+     "name": "wireless",
+     "constant": "IFLA_WIRELESS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "12": {
+     "name": "protinfo",
+     "constant": "IFLA_PROTINFO",
+     "type": "nest",
+     "nested": "linkinfo-bridge-port"
+    },
+    "13": {
+     "name": "txqlen",
+     "constant": "IFLA_TXQLEN",
+     "type": "binary",
+     "undescribed": true
+    },
+    "14": {
+     "name": "map",
+     "constant": "IFLA_MAP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "15": {
+     "name": "weight",
+     "constant": "IFLA_WEIGHT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "16": {
+     "name": "operstate",
+     "constant": "IFLA_OPERSTATE",
+     "type": "u8",
+     "enum": "operstate"
+    },
+    "17": {
+     "name": "linkmode",
+     "constant": "IFLA_LINKMODE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "18": {
+     "name": "linkinfo",
+     "constant": "IFLA_LINKINFO",
+     "type": "binary",
+     "undescribed": true
+    },
+    "19": {
+     "name": "net_ns_pid",
+     "constant": "IFLA_NET_NS_PID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "20": {
+     "name": "ifalias",
+     "constant": "IFLA_IFALIAS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "21": {
+     "name": "num_vf",
+     "constant": "IFLA_NUM_VF",
+     "type": "binary",
+     "undescribed": true
+    },
+    "22": {
+     "name": "vfinfo_list",
+     "constant": "IFLA_VFINFO_LIST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "23": {
+     "name": "stats64",
+     "constant": "IFLA_STATS64",
+     "type": "binary",
+     "undescribed": true
+    },
+    "24": {
+     "name": "vf_ports",
+     "constant": "IFLA_VF_PORTS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "25": {
+     "name": "port_self",
+     "constant": "IFLA_PORT_SELF",
+     "type": "binary",
+     "undescribed": true
+    },
+    "26": {
+     "name": "af_spec",
+     "constant": "IFLA_AF_SPEC",
+     "type": "nest",
+     "nested": "bridge-af-spec"
+    },
+    "27": {
+     "name": "group",
+     "constant": "IFLA_GROUP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "28": {
+     "name": "net_ns_fd",
+     "constant": "IFLA_NET_NS_FD",
+     "type": "binary",
+     "undescribed": true
+    },
+    "29": {
+     "name": "ext_mask",
+     "constant": "IFLA_EXT_MASK",
+     "type": "u32",
+     "flags": "rtext_filter"
+    },
+    "30": {
+     "name": "promiscuity",
+     "constant": "IFLA_PROMISCUITY",
+     "type": "binary",
+     "undescribed": true
+    },
+    "31": {
+     "name": "num_tx_queues",
+     "constant": "IFLA_NUM_TX_QUEUES",
+     "type": "binary",
+     "undescribed": true
+    },
+    "32": {
+     "name": "num_rx_queues",
+     "constant": "IFLA_NUM_RX_QUEUES",
+     "type": "binary",
+     "undescribed": true
+    },
+    "33": {
+     "name": "carrier",
+     "constant": "IFLA_CARRIER",
+     "type": "binary",
+     "undescribed": true
+    },
+    "34": {
+     "name": "phys_port_id",
+     "constant": "IFLA_PHYS_PORT_ID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "35": {
+     "name": "carrier_changes",
+     "constant": "IFLA_CARRIER_CHANGES",
+     "type": "binary",
+     "undescribed": true
+    },
+    "36": {
+     "name": "phys_switch_id",
+     "constant": "IFLA_PHYS_SWITCH_ID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "37": {
+     "name": "link_netnsid",
+     "constant": "IFLA_LINK_NETNSID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "38": {
+     "name": "phys_port_name",
+     "constant": "IFLA_PHYS_PORT_NAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "39": {
+     "name": "proto_down",
+     "constant": "IFLA_PROTO_DOWN",
+     "type": "binary",
+     "undescribed": true
+    },
+    "40": {
+     "name": "gso_max_segs",
+     "constant": "IFLA_GSO_MAX_SEGS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "41": {
+     "name": "gso_max_size",
+     "constant": "IFLA_GSO_MAX_SIZE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "42": {
+     "name": "pad",
+     "constant": "IFLA_PAD",
+     "type": "binary",
+     "undescribed": true
+    },
+    "43": {
+     "name": "xdp",
+     "constant": "IFLA_XDP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "44": {
+     "name": "event",
+     "constant": "IFLA_EVENT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "45": {
+     "name": "new_netnsid",
+     "constant": "IFLA_NEW_NETNSID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "46": {
+     "name": "target_netnsid",
+     "constant": "IFLA_TARGET_NETNSID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "47": {
+     "name": "carrier_up_count",
+     "constant": "IFLA_CARRIER_UP_COUNT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "48": {
+     "name": "carrier_down_count",
+     "constant": "IFLA_CARRIER_DOWN_COUNT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "49": {
+     "name": "new_ifindex",
+     "constant": "IFLA_NEW_IFINDEX",
+     "type": "binary",
+     "undescribed": true
+    },
+    "50": {
+     "name": "min_mtu",
+     "constant": "IFLA_MIN_MTU",
+     "type": "binary",
+     "undescribed": true
+    },
+    "51": {
+     "name": "max_mtu",
+     "constant": "IFLA_MAX_MTU",
+     "type": "binary",
+     "undescribed": true
+    },
+    "52": {
+     "name": "prop_list",
+     "constant": "IFLA_PROP_LIST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "53": {
+     "name": "alt_ifname",
+     "constant": "IFLA_ALT_IFNAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "54": {
+     "name": "perm_address",
+     "constant": "IFLA_PERM_ADDRESS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "55": {
+     "name": "proto_down_reason",
+     "constant": "IFLA_PROTO_DOWN_REASON",
+     "type": "binary",
+     "undescribed": true
+    },
+    "56": {
+     "name": "parent_dev_name",
+     "constant": "IFLA_PARENT_DEV_NAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "57": {
+     "name": "parent_dev_bus_name",
+     "constant": "IFLA_PARENT_DEV_BUS_NAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "58": {
+     "name": "gro_max_size",
+     "constant": "IFLA_GRO_MAX_SIZE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "59": {
+     "name": "tso_max_size",
+     "constant": "IFLA_TSO_MAX_SIZE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "60": {
+     "name": "tso_max_segs",
+     "constant": "IFLA_TSO_MAX_SEGS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "61": {
+     "name": "allmulti",
+     "constant": "IFLA_ALLMULTI",
+     "type": "binary",
+     "undescribed": true
+    }
+   }
+  },
+  "bridge-af-spec": {
+   "name": "bridge-af-spec",
+   "attrs": {
+    "0": {
+     "name": "flags",
+     "constant": "IFLA_BRIDGE_FLAGS",
+     "type": "u16",
+     "flags": "bridge_flags"
+    },
+    "1": {
+     "name": "mode",
+     "constant": "IFLA_BRIDGE_MODE",
+     "type": "u16",
+     "enum": "bridge_mode"
+    },
+    "2": {
+     "name": "vlan_info",
+     "constant": "IFLA_BRIDGE_VLAN_INFO",
+     "type": "binary",
+     "struct": "bridge_vlan_info"
+    },
+    "3": {
+     "name": "vlan_tunnel_info",
+     "constant": "IFLA_BRIDGE_VLAN_TUNNEL_INFO",
+     "type": "nest",
+     "nested": "bridge-vlan-tunnel"
+    },
+    "4": {
+     "name": "mrp",
+     "constant": "IFLA_BRIDGE_MRP",
+     "type": "binary",
+     "display": "hex"
+    },
+    "5": {
+     "name": "cfm",
+     "constant": "IFLA_BRIDGE_CFM",
+     "type": "binary",
+     "display": "hex"
+    },
+    "6": {
+     "name": "mst",
+     "constant": "IFLA_BRIDGE_MST",
+     "type": "nest",
+     "nested": "bridge-mst"
+    }
+   }
+  },
+  "bridge-vlan-tunnel": {
+   "name": "bridge-vlan-tunnel",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "IFLA_BRIDGE_VLAN_TUNNEL_ID",
+     "type": "u32"
+    },
+    "2": {
+     "name": "vid",
+     "constant": "IFLA_BRIDGE_VLAN_TUNNEL_VID",
+     "type": "u16"
+    },
+    "3": {
+     "name": "flags",
+     "constant": "IFLA_BRIDGE_VLAN_TUNNEL_FLAGS",
+     "type": "u16",
+     "flags": "bridge_vlan_info_flags"
+    }
+   }
+  },
+  "bridge-mst": {
+   "name": "bridge-mst",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BRIDGE_MST_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "entry",
+     "constant": "IFLA_BRIDGE_MST_ENTRY",
+     "type": "nest",
+     "nested": "bridge-mst-entry"
+    }
+   }
+  },
+  "bridge-mst-entry": {
+   "name": "bridge-mst-entry",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_BRIDGE_MST_ENTRY_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "msti",
+     "constant": "IFLA_BRIDGE_MST_ENTRY_MSTI",
+     "type": "u16"
+    },
+    "2": {
+     "name": "state",
+     "constant": "IFLA_BRIDGE_MST_ENTRY_STATE",
+     "type": "u8",
+     "enum": "br_state"
+    }
+   }
+  },
+  "link-ipv6": {
+   "name": "link-ipv6",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IFLA_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "address",
+     "constant": "IFLA_ADDRESS",
+     "type": "binary",
+     "display": "mac"
+    },
+    "2": {
+     "name": "broadcast",
+     "constant": "IFLA_BROADCAST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "3": {
+     "name": "ifname",
+     "constant": "IFLA_IFNAME",
+     "type": "string"
+    },
+    "4": {
+     "name": "mtu",
+     "constant": "IFLA_MTU",
+     "type": "u32"
+    },
+    "5": {
+     "name": "link",
+     "constant": "IFLA_LINK",
+     "type": "u32"
+    },
+    "6": {
+     "name": "qdisc",
+     "constant": "IFLA_QDISC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "7": {
+     "name": "stats",
+     "constant": "IFLA_STATS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "8": {
+     "name": "cost",
+     "constant": "IFLA_COST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "9": {
+     "name": "priority",
+     "constant": "IFLA_PRIORITY",
+     "type": "binary",
+     "undescribed": true
+    },
+    "10": {
+     "name": "master",
+     "constant": "IFLA_MASTER",
+     "type": "binary",
+     "undescribed": true
+    },
+    "11": {
+     "name": "wireless",
+     "constant": "IFLA_WIRELESS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "12": {
+     "name": "protinfo",
+     "constant": "IFLA_PROTINFO",
+     "type": "nest",
+     "nested": "link-inet6"
+    },
+    "13": {
+     "name": "txqlen",
+     "constant": "IFLA_TXQLEN",
+     "type": "binary",
+     "undescribed": true
+    },
+    "14": {
+     "name": "map",
+     "constant": "IFLA_MAP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "15": {
+     "name": "weight",
+     "constant": "IFLA_WEIGHT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "16": {
+     "name": "operstate",
+     "constant": "IFLA_OPERSTATE",
+     "type": "u8",
+     "enum": "operstate"
+    },
+    "17": {
+     "name": "linkmode",
+     "constant": "IFLA_LINKMODE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "18": {
+     "name": "linkinfo",
+     "constant": "IFLA_LINKINFO",
+     "type": "binary",
+     "undescribed": true
+    },
+    "19": {
+     "name": "net_ns_pid",
+     "constant": "IFLA_NET_NS_PID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "20": {
+     "name": "ifalias",
+     "constant": "IFLA_IFALIAS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "21": {
+     "name": "num_vf",
+     "constant": "IFLA_NUM_VF",
+     "type": "binary",
+     "undescribed": true
+    },
+    "22": {
+     "name": "vfinfo_list",
+     "constant": "IFLA_VFINFO_LIST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "23": {
+     "name": "stats64",
+     "constant": "IFLA_STATS64",
+     "type": "binary",
+     "undescribed": true
+    },
+    "24": {
+     "name": "vf_ports",
+     "constant": "IFLA_VF_PORTS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "25": {
+     "name": "port_self",
+     "constant": "IFLA_PORT_SELF",
+     "type": "binary",
+     "undescribed": true
+    },
+    "26": {
+     "name": "af_spec",
+     "constant": "IFLA_AF_SPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "27": {
+     "name": "group",
+     "constant": "IFLA_GROUP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "28": {
+     "name": "net_ns_fd",
+     "constant": "IFLA_NET_NS_FD",
+     "type": "binary",
+     "undescribed": true
+    },
+    "29": {
+     "name": "ext_mask",
+     "constant": "IFLA_EXT_MASK",
+     "type": "u32",
+     "flags": "rtext_filter"
+    },
+    "30": {
+     "name": "promiscuity",
+     "constant": "IFLA_PROMISCUITY",
+     "type": "binary",
+     "undescribed": true
+    },
+    "31": {
+     "name": "num_tx_queues",
+     "constant": "IFLA_NUM_TX_QUEUES",
+     "type": "binary",
+     "undescribed": true
+    },
+    "32": {
+     "name": "num_rx_queues",
+     "constant": "IFLA_NUM_RX_QUEUES",
+     "type": "binary",
+     "undescribed": true
+    },
+    "33": {
+     "name": "carrier",
+     "constant": "IFLA_CARRIER",
+     "type": "binary",
+     "undescribed": true
+    },
+    "34": {
+     "name": "phys_port_id",
+     "constant": "IFLA_PHYS_PORT_ID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "35": {
+     "name": "carrier_changes",
+     "constant": "IFLA_CARRIER_CHANGES",
+     "type": "binary",
+     "undescribed": true
+    },
+    "36": {
+     "name": "phys_switch_id",
+     "constant": "IFLA_PHYS_SWITCH_ID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "37": {
+     "name": "link_netnsid",
+     "constant": "IFLA_LINK_NETNSID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "38": {
+     "name": "phys_port_name",
+     "constant": "IFLA_PHYS_PORT_NAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "39": {
+     "name": "proto_down",
+     "constant": "IFLA_PROTO_DOWN",
+     "type": "binary",
+     "undescribed": true
+    },
+    "40": {
+     "name": "gso_max_segs",
+     "constant": "IFLA_GSO_MAX_SEGS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "41": {
+     "name": "gso_max_size",
+     "constant": "IFLA_GSO_MAX_SIZE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "42": {
+     "name": "pad",
+     "constant": "IFLA_PAD",
+     "type": "binary",
+     "undescribed": true
+    },
+    "43": {
+     "name": "xdp",
+     "constant": "IFLA_XDP",
+     "type": "binary",
+     "undescribed": true
+    },
+    "44": {
+     "name": "event",
+     "constant": "IFLA_EVENT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "45": {
+     "name": "new_netnsid",
+     "constant": "IFLA_NEW_NETNSID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "46": {
+     "name": "target_netnsid",
+     "constant": "IFLA_TARGET_NETNSID",
+     "type": "binary",
+     "undescribed": true
+    },
+    "47": {
+     "name": "carrier_up_count",
+     "constant": "IFLA_CARRIER_UP_COUNT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "48": {
+     "name": "carrier_down_count",
+     "constant": "IFLA_CARRIER_DOWN_COUNT",
+     "type": "binary",
+     "undescribed": true
+    },
+    "49": {
+     "name": "new_ifindex",
+     "constant": "IFLA_NEW_IFINDEX",
+     "type": "binary",
+     "undescribed": true
+    },
+    "50": {
+     "name": "min_mtu",
+     "constant": "IFLA_MIN_MTU",
+     "type": "binary",
+     "undescribed": true
+    },
+    "51": {
+     "name": "max_mtu",
+     "constant": "IFLA_MAX_MTU",
+     "type": "binary",
+     "undescribed": true
+    },
+    "52": {
+     "name": "prop_list",
+     "constant": "IFLA_PROP_LIST",
+     "type": "binary",
+     "undescribed": true
+    },
+    "53": {
+     "name": "alt_ifname",
+     "constant": "IFLA_ALT_IFNAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "54": {
+     "name": "perm_address",
+     "constant": "IFLA_PERM_ADDRESS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "55": {
+     "name": "proto_down_reason",
+     "constant": "IFLA_PROTO_DOWN_REASON",
+     "type": "binary",
+     "undescribed": true
+    },
+    "56": {
+     "name": "parent_dev_name",
+     "constant": "IFLA_PARENT_DEV_NAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "57": {
+     "name": "parent_dev_bus_name",
+     "constant": "IFLA_PARENT_DEV_BUS_NAME",
+     "type": "binary",
+     "undescribed": true
+    },
+    "58": {
+     "name": "gro_max_size",
+     "constant": "IFLA_GRO_MAX_SIZE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "59": {
+     "name": "tso_max_size",
+     "constant": "IFLA_TSO_MAX_SIZE",
+     "type": "binary",
+     "undescribed": true
+    },
+    "60": {
+     "name": "tso_max_segs",
+     "constant": "IFLA_TSO_MAX_SEGS",
+     "type": "binary",
+     "undescribed": true
+    },
+    "61": {
+     "name": "allmulti",
+     "constant": "IFLA_ALLMULTI",
+     "type": "binary",
+     "undescribed": true
     }
    }
   },
@@ -4820,8 +5796,17 @@ export const family: FamilySpec = {
     "22": {
      "name": "encap",
      "constant": "RTA_ENCAP",
-     "type": "binary",
-     "display": "hex"
+     "type": "nest",
+     "subMessage": {
+      "selector": "encap_type",
+      "sets": {
+       "mpls": "encap-mpls",
+       "ip": "encap-ip",
+       "ip6": "encap-ip6",
+       "bpf": "encap-bpf",
+       "xfrm": "encap-xfrm"
+      }
+     }
     },
     "23": {
      "name": "expires",
@@ -4863,6 +5848,216 @@ export const family: FamilySpec = {
     "30": {
      "name": "nh_id",
      "constant": "RTA_NH_ID",
+     "type": "u32"
+    }
+   }
+  },
+  "encap-mpls": {
+   "name": "encap-mpls",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "MPLS_IPTUNNEL_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "dst",
+     "constant": "MPLS_IPTUNNEL_DST",
+     "type": "binary",
+     "display": "hex"
+    },
+    "2": {
+     "name": "ttl",
+     "constant": "MPLS_IPTUNNEL_TTL",
+     "type": "u8"
+    }
+   }
+  },
+  "encap-ip": {
+   "name": "encap-ip",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "LWTUNNEL_IP_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "LWTUNNEL_IP_ID",
+     "type": "u64",
+     "byteOrder": "big"
+    },
+    "2": {
+     "name": "dst",
+     "constant": "LWTUNNEL_IP_DST",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "3": {
+     "name": "src",
+     "constant": "LWTUNNEL_IP_SRC",
+     "type": "binary",
+     "display": "ipv4"
+    },
+    "4": {
+     "name": "ttl",
+     "constant": "LWTUNNEL_IP_TTL",
+     "type": "u8"
+    },
+    "5": {
+     "name": "tos",
+     "constant": "LWTUNNEL_IP_TOS",
+     "type": "u8"
+    },
+    "6": {
+     "name": "flags",
+     "constant": "LWTUNNEL_IP_FLAGS",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "7": {
+     "name": "pad",
+     "constant": "LWTUNNEL_IP_PAD",
+     "type": "pad"
+    },
+    "8": {
+     "name": "opts",
+     "constant": "LWTUNNEL_IP_OPTS",
+     "type": "binary",
+     "display": "hex"
+    }
+   }
+  },
+  "encap-ip6": {
+   "name": "encap-ip6",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "LWTUNNEL_IP6_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "id",
+     "constant": "LWTUNNEL_IP6_ID",
+     "type": "u64",
+     "byteOrder": "big"
+    },
+    "2": {
+     "name": "dst",
+     "constant": "LWTUNNEL_IP6_DST",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "3": {
+     "name": "src",
+     "constant": "LWTUNNEL_IP6_SRC",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "4": {
+     "name": "hoplimit",
+     "constant": "LWTUNNEL_IP6_HOPLIMIT",
+     "type": "u8"
+    },
+    "5": {
+     "name": "tc",
+     "constant": "LWTUNNEL_IP6_TC",
+     "type": "u8"
+    },
+    "6": {
+     "name": "flags",
+     "constant": "LWTUNNEL_IP6_FLAGS",
+     "type": "u16",
+     "byteOrder": "big"
+    },
+    "7": {
+     "name": "pad",
+     "constant": "LWTUNNEL_IP6_PAD",
+     "type": "pad"
+    },
+    "8": {
+     "name": "opts",
+     "constant": "LWTUNNEL_IP6_OPTS",
+     "type": "binary",
+     "display": "hex"
+    }
+   }
+  },
+  "encap-bpf": {
+   "name": "encap-bpf",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "LWT_BPF_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "in",
+     "constant": "LWT_BPF_IN",
+     "type": "nest",
+     "nested": "encap-bpf-prog"
+    },
+    "2": {
+     "name": "out",
+     "constant": "LWT_BPF_OUT",
+     "type": "nest",
+     "nested": "encap-bpf-prog"
+    },
+    "3": {
+     "name": "xmit",
+     "constant": "LWT_BPF_XMIT",
+     "type": "nest",
+     "nested": "encap-bpf-prog"
+    },
+    "4": {
+     "name": "xmit_headroom",
+     "constant": "LWT_BPF_XMIT_HEADROOM",
+     "type": "u32"
+    }
+   }
+  },
+  "encap-bpf-prog": {
+   "name": "encap-bpf-prog",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "LWT_BPF_PROG_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "fd",
+     "constant": "LWT_BPF_PROG_FD",
+     "type": "u32"
+    },
+    "2": {
+     "name": "name",
+     "constant": "LWT_BPF_PROG_NAME",
+     "type": "string"
+    }
+   }
+  },
+  "encap-xfrm": {
+   "name": "encap-xfrm",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "LWT_XFRM_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "if_id",
+     "constant": "LWT_XFRM_IF_ID",
+     "type": "u32"
+    },
+    "2": {
+     "name": "link",
+     "constant": "LWT_XFRM_LINK",
      "type": "u32"
     }
    }
@@ -5005,6 +6200,45 @@ export const family: FamilySpec = {
      "name": "table",
      "constant": "IPMRA_CREPORT_TABLE",
      "type": "u32"
+    }
+   }
+  },
+  "cache-report6": {
+   "name": "cache-report6",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "IP6MRA_CREPORT_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "msgtype",
+     "constant": "IP6MRA_CREPORT_MSGTYPE",
+     "type": "u8"
+    },
+    "2": {
+     "name": "mif_id",
+     "constant": "IP6MRA_CREPORT_MIF_ID",
+     "type": "u32"
+    },
+    "3": {
+     "name": "src_addr",
+     "constant": "IP6MRA_CREPORT_SRC_ADDR",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "4": {
+     "name": "dst_addr",
+     "constant": "IP6MRA_CREPORT_DST_ADDR",
+     "type": "binary",
+     "display": "ipv6"
+    },
+    "5": {
+     "name": "pkt",
+     "constant": "IP6MRA_CREPORT_PKT",
+     "type": "binary",
+     "display": "hex"
     }
    }
   },
@@ -5494,8 +6728,17 @@ export const family: FamilySpec = {
     "8": {
      "name": "encap",
      "constant": "NHA_ENCAP",
-     "type": "binary",
-     "display": "hex"
+     "type": "nest",
+     "subMessage": {
+      "selector": "encap_type",
+      "sets": {
+       "mpls": "encap-mpls",
+       "ip": "encap-ip",
+       "ip6": "encap-ip6",
+       "bpf": "encap-bpf",
+       "xfrm": "encap-xfrm"
+      }
+     }
     },
     "9": {
      "name": "groups",
@@ -6039,6 +7282,46 @@ export const family: FamilySpec = {
      "constant": "MDBA_ROUTER",
      "type": "nest",
      "nested": "mdb-router"
+    }
+   }
+  },
+  "mdb-set": {
+   "name": "mdb-set",
+   "attrs": {
+    "0": {
+     "name": "entry_unspec",
+     "constant": "MDBA_SET_ENTRY_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "entry",
+     "constant": "MDBA_SET_ENTRY",
+     "type": "binary",
+     "struct": "br_mdb_entry"
+    },
+    "2": {
+     "name": "entry_attrs",
+     "constant": "MDBA_SET_ENTRY_ATTRS",
+     "type": "nest",
+     "nested": "mdb-set-entry-attrs"
+    }
+   }
+  },
+  "mdb-set-entry-attrs": {
+   "name": "mdb-set-entry-attrs",
+   "attrs": {
+    "0": {
+     "name": "unspec",
+     "constant": "MDBE_ATTR_UNSPEC",
+     "type": "binary",
+     "undescribed": true
+    },
+    "1": {
+     "name": "source",
+     "constant": "MDBE_ATTR_SOURCE",
+     "type": "binary",
+     "display": "ip"
     }
    }
   },
@@ -6777,6 +8060,39 @@ export const family: FamilySpec = {
     "3": "temp"
    }
   },
+  "bridge_flags": {
+   "name": "bridge_flags",
+   "flags": true,
+   "values": {
+    "1": "master",
+    "2": "self"
+   }
+  },
+  "bridge_mode": {
+   "name": "bridge_mode",
+   "values": {
+    "0": "veb",
+    "1": "vepa",
+    "65535": "undef"
+   }
+  },
+  "mdb_state": {
+   "name": "mdb_state",
+   "values": {
+    "0": "temporary",
+    "1": "permanent"
+   }
+  },
+  "mdb_flags": {
+   "name": "mdb_flags",
+   "flags": true,
+   "values": {
+    "1": "offload",
+    "2": "fast_leave",
+    "4": "star_excl",
+    "8": "blocked"
+   }
+  },
   "bridge_vlan_info_flags": {
    "name": "bridge_vlan_info_flags",
    "flags": true,
@@ -6857,7 +8173,8 @@ export const family: FamilySpec = {
    "values": {
     "0": "l2",
     "1": "l3",
-    "2": "l3s"
+    "2": "l3s",
+    "3": "max"
    }
   },
   "ipvlan_flags": {
@@ -6937,7 +8254,8 @@ export const family: FamilySpec = {
     "252": "compat",
     "253": "default",
     "254": "main",
-    "255": "local"
+    "255": "local",
+    "4294967295": "max"
    }
   },
   "rtprot": {
