@@ -35,6 +35,11 @@ export interface Config {
   extendedAcknowledge?: boolean;
   /** Smallest receive buffer handed to the kernel, in bytes. Default 32768: the kernel sizes dump datagrams by it. */
   bufferSize?: number;
+  /**
+   * Datagrams are not netlink messages (NETLINK_KOBJECT_UEVENT sends text): receive them as
+   * bytes with an empty `messages` list. Default: true for protocol 15, false otherwise.
+   */
+  rawDatagrams?: boolean;
   /** Debug output; overrides the NLDEBUG environment variable read at dial time. */
   debug?: DebugOptions | string;
   /** Use this transport instead of a kernel socket (tests: see nltest). `family` is then only recorded. */
@@ -77,6 +82,9 @@ export interface BPFInstruction {
   jf: number;
   k: number;
 }
+
+/** NETLINK_KOBJECT_UEVENT: its datagrams are text, not netlink messages. */
+const KOBJECT_UEVENT = 15;
 
 /** Default smallest receive buffer (see Config.bufferSize). */
 export const DEFAULT_BUFFER_SIZE = 32768;
@@ -154,6 +162,7 @@ export class Conn {
   readonly #sock: Socket;
   readonly #bufferSize: number;
   readonly #debug: Debugger;
+  readonly #raw: boolean;
   #seq: number;
   #closed = false;
   #queue: Queued[] = [];
@@ -166,6 +175,7 @@ export class Conn {
     this.#sock = socket;
     this.#bufferSize = Math.max(config.bufferSize ?? DEFAULT_BUFFER_SIZE, NLMSG_HDRLEN);
     this.#debug = createDebugger(config.debug ?? process.env.NLDEBUG, family);
+    this.#raw = config.rawDatagrams ?? family === KOBJECT_UEVENT;
     // A random start makes replies to an earlier process's requests unlikely to match.
     this.#seq = randomInt(0, 0xffffffff);
   }
@@ -273,6 +283,10 @@ export class Conn {
         continue;
       }
       if (d === null) return;
+      if (this.#raw) {
+        this.#queue.push({ ...d, messages: [] });
+        continue;
+      }
       const parsed = parseMessages(d.data);
       const rd: ReceivedDatagram = { ...d, messages: parsed.messages };
       this.#debug.recv(rd);
