@@ -7,5 +7,6 @@ export * from './netlink/ack.js';
 export * from './netlink/socket.js';
 export * from './netlink/conn.js';
 export * from './netlink/notify.js';
+export * from './netlink/genl.js';
 export { createDebugger, parseDebugEnv, type DebugOptions, type Debugger } from './netlink/debug.js';
 export { PROTOCOLS, fixedHeaderSize } from './families/protocols.js';
