@@ -123,7 +123,8 @@ function generate(file) {
   // Attribute sets: every member of the anchor enum is named; described ones are typed.
   const setPlans = {};
   for (const [name, s] of Object.entries(desc.sets ?? {})) {
-    const members = s.enum ? enumMembers(includes, s.enum) : Object.keys(s.attrs ?? {});
+    // `exclude` drops enum members that are markers rather than attributes (IPSET_ATTR_CADT_MAX).
+    const members = (s.enum ? enumMembers(includes, s.enum) : Object.keys(s.attrs ?? {})).filter((c) => !(s.exclude ?? []).includes(c));
     for (const c of Object.keys(s.attrs ?? {})) if (!members.includes(c)) members.push(c);
     members.forEach(want);
     setPlans[name] = { ...s, members };

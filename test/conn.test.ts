@@ -79,6 +79,12 @@ describe('Conn.execute', () => {
     expect(r.slice(0, 5).every((m) => m.header.flags & Multi)).toBe(true);
   });
 
+  it('takes a non-dump reply flagged NLM_F_MULTI without DONE as complete (ctnetlink GET_STATS)', async () => {
+    const conn = dial((reqs) => reqs && [reply(reqs[0]!, 0x104, new Uint8Array(4), Multi)]);
+    const r = await conn.execute({ header: { type: 0x104, flags: Request } }, { timeout: 1000 });
+    expect(r).toHaveLength(1);
+  });
+
   it('turns an error reply into a NetlinkError with the extended ACK and the request', async () => {
     const tlvs = new AttributeEncoder().string(1, 'Attribute failed policy validation').uint32(2, 32).encode();
     const conn = dial((reqs) => reqs && [error(-34, reqs[0]!, { tlvs })]);

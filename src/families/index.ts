@@ -5,9 +5,19 @@ import type { FamilySpec } from './schema.js';
 export type { FamilySpec } from './schema.js';
 export { PROTOCOLS, fixedHeaderSize } from './protocols.js';
 
-/** Loaders of the generated descriptions, by family name. */
+/** Loaders of the generated descriptions, by family name (generic netlink: the kernel's name). */
 const LOADERS: Readonly<Record<string, () => Promise<{ family: FamilySpec }>>> = {
   route: () => import('./generated/route.js'),
+  nlctrl: () => import('./generated/generic.js'),
+  sock_diag: () => import('./generated/sock_diag.js'),
+  netfilter: () => import('./generated/netfilter.js'),
+};
+
+/** The description that covers a whole protocol (route for 0, …), by protocol number. */
+const BY_PROTOCOL: Readonly<Record<number, string>> = {
+  0: 'route',
+  4: 'sock_diag',
+  12: 'netfilter',
 };
 
 /** Names of the families that have a description. */
@@ -15,8 +25,14 @@ export function describedFamilies(): string[] {
   return Object.keys(LOADERS);
 }
 
-/** Load the description of family `name` (e.g. "route"), or undefined when there is none. */
+/** Load the description of family `name` (e.g. "route", "nlctrl"), or undefined when there is none. */
 export async function loadFamily(name: string): Promise<FamilySpec | undefined> {
-  const load = LOADERS[name];
+  const load = LOADERS[name] ?? LOADERS[Object.keys(LOADERS).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ''];
   return load ? (await load()).family : undefined;
+}
+
+/** The description of protocol `protocol`'s messages, when one covers the whole protocol. */
+export async function familyForProtocol(protocol: number): Promise<FamilySpec | undefined> {
+  const name = BY_PROTOCOL[protocol];
+  return name ? loadFamily(name) : undefined;
 }

@@ -102,6 +102,11 @@ export interface DecodeContext {
   offset?: number;
   /** The request a reply answers: lets an ext-ack offset be named as an attribute path. */
   request?: DecodedMessage;
+  /**
+   * For messages no description covers: try the payload as attributes from this offset (the
+   * family header's size, when known). When they do not parse, the payload stays bytes.
+   */
+  rawAttrOffset?: number;
 }
 
 const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
@@ -413,6 +418,17 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   out.flags = flagNames(h.flags, spec?.kind);
 
   if (!spec) {
+    const at = ctx.rawAttrOffset;
+    if (at !== undefined && data.length > at) {
+      const body = data.subarray(at);
+      const problems: string[] = [];
+      const attrs = walkAttrs({ family, buf: body, view: new DataView(body.buffer, body.byteOffset, body.byteLength), base: dataBase + at, depth: 0 }, undefined, problems);
+      if (problems.length === 0) {
+        out.attrs = attrs;
+        if (at > 0) out.payload = data.subarray(0, at);
+        return out;
+      }
+    }
     if (data.length) out.payload = data;
     return out;
   }

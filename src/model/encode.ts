@@ -206,7 +206,8 @@ export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | u
     const p = path ? `${path}.${key}` : key;
     const [num, spec] = specByName(set, key);
     if (num < 0) throw new EncodeError(p, `unknown attribute${set ? ` in ${set.name}` : ''}`);
-    const repeated = Array.isArray(v) && !(spec && (spec.type === 'nest-array' || spec.arrayOf));
+    // An array repeats the attribute, except where an array is the value itself.
+    const repeated = Array.isArray(v) && !(spec && (spec.type === 'nest-array' || spec.arrayOf || spec.flags));
     for (const item of repeated ? (v as JsonValue[]) : [v]) {
       if (!spec || spec.undescribed) {
         parts.push(attribute(num, bytesOf(p, {}, item)));

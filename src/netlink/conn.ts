@@ -436,6 +436,8 @@ export class Conn {
     return this.#exclusive(async () => {
       const sent = this.send(m);
       const wantAck = (sent.header.flags & HeaderFlags.Acknowledge) !== 0;
+      // rtnetlink and nfnetlink start a dump on either bit of NLM_F_DUMP (ROOT or MATCH).
+      const isDump = (sent.header.flags & HeaderFlags.Dump) !== 0;
       const replies: Message[] = [];
       const setAside: Queued[] = [];
       try {
@@ -462,7 +464,9 @@ export class Conn {
               done = true;
               break;
             }
-            if (!(r.header.flags & HeaderFlags.Multi) && !wantAck) done = true;
+            // A dump ends with DONE. Any other request is answered in one datagram (a few
+            // subsystems set NLM_F_MULTI on it anyway and send no DONE), then the ACK if asked.
+            if (!wantAck && (!isDump || !(r.header.flags & HeaderFlags.Multi))) done = true;
           }
           if (skipped) this.#debug.note(`skipped ${skipped} message(s) not answering seq ${sent.header.sequence}`);
           if (done) break;

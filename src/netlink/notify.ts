@@ -29,8 +29,18 @@ export interface Overrun {
   time: Date;
 }
 
+/** A datagram that is not netlink messages (NETLINK_KOBJECT_UEVENT's text events). */
+export interface RawNotification {
+  kind: 'raw';
+  data: Uint8Array;
+  group?: number;
+  nsid?: number;
+  portid: number;
+  time: Date;
+}
+
 /** What a listener yields. */
-export type NotificationEvent = Notification | Overrun;
+export type NotificationEvent = Notification | RawNotification | Overrun;
 
 /**
  * Yield every message arriving on `conn`, datagram by datagram, with its group and nsid, until
@@ -51,6 +61,13 @@ export async function* notifications(conn: Conn, opts: WaitOptions = {}): AsyncG
       throw err;
     }
     const time = new Date();
+    if (d.messages.length === 0) {
+      const r: RawNotification = { kind: 'raw', data: d.data, portid: d.portid, time };
+      if (d.group !== undefined) r.group = d.group;
+      if (d.nsid !== undefined) r.nsid = d.nsid;
+      yield r;
+      continue;
+    }
     for (const message of d.messages) {
       const n: Notification = { kind: 'message', message, portid: d.portid, time };
       if (d.group !== undefined) n.group = d.group;
