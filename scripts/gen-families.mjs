@@ -146,6 +146,9 @@ function generate(file) {
   if (desc.groups?.enum) enumMembers(includes, desc.groups.enum).forEach(want);
   if (desc.groups?.defines) defineNames(includes, desc.groups.defines).forEach(want);
   if (typeof desc.protocol === 'string') want(desc.protocol);
+  if (typeof desc.genlId === 'string') want(desc.genlId);
+  // Groups without a constant of their own (nlctrl's "notify"): a name and a value expression.
+  for (const g of desc.groups?.list ?? []) want(String(g.value));
 
   const values = evaluate(includes, [...wanted]);
   const v = (e) => values.get(e);
@@ -153,7 +156,7 @@ function generate(file) {
   const family = {
     name: desc.family,
     protocol: typeof desc.protocol === 'string' ? v(desc.protocol) : desc.protocol,
-    ...(desc.genlId !== undefined ? { genlId: desc.genlId } : {}),
+    ...(desc.genlId !== undefined ? { genlId: typeof desc.genlId === 'string' ? v(desc.genlId) : desc.genlId } : {}),
     messages: [],
     structs: {},
     sets: {},
@@ -195,7 +198,7 @@ function generate(file) {
       if (String(num) in attrs && !attrs[String(num)].undescribed) continue; // aliases: keep the first described
       attrs[String(num)] = entry;
     }
-    family.sets[name] = { name, attrs };
+    family.sets[name] = { name, attrs, ...(s.elements ? { elements: s.elements } : {}) };
   }
 
   for (const m of msgPlans) {
@@ -217,8 +220,11 @@ function generate(file) {
     family.messages.push(entry);
   }
 
-  if (desc.groups) {
-    const gs = desc.groups.enum ? enumMembers(includes, desc.groups.enum) : defineNames(includes, desc.groups.defines);
+  for (const g of desc.groups?.list ?? []) family.groups.push({ name: g.name, value: v(String(g.value)) });
+  if (desc.groups?.enum || desc.groups?.defines) {
+    const gs = (desc.groups.enum ? enumMembers(includes, desc.groups.enum) : defineNames(includes, desc.groups.defines)).filter(
+      (c) => !(desc.groups.exclude ?? []).includes(c),
+    );
     for (const c of gs) {
       const val = v(c);
       if (val === 0) continue;
@@ -228,6 +234,7 @@ function generate(file) {
 
   // Cross-references must resolve.
   for (const set of Object.values(family.sets)) {
+    if (set.elements && !family.sets[set.elements]) fail(`${file}: set ${set.name}: unknown element set ${set.elements}`);
     for (const a of Object.values(set.attrs)) {
       if (a.nested && !family.sets[a.nested]) fail(`${file}: ${a.constant}: unknown set ${a.nested}`);
       if (a.struct && !family.structs[a.struct]) fail(`${file}: ${a.constant}: unknown struct ${a.struct}`);

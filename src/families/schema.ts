@@ -55,6 +55,11 @@ export interface AttrSpec {
 export interface AttrSetSpec {
   name: string;
   attrs: Record<string, AttrSpec>;
+  /**
+   * Every member's type is an index (or an ID), and its content is this set: the second level
+   * of a two-level table such as nlctrl's policies (policy index → attribute type → policy).
+   */
+  elements?: string;
 }
 
 /** A field of a fixed-layout struct. */

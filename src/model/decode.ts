@@ -229,7 +229,7 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
     }
     const type = rawType & NLA_TYPE_MASK;
     const data = buf.subarray(off + NLA_HDRLEN, off + len);
-    const spec = indexed ? undefined : set?.attrs[String(type)];
+    const spec = indexed || set?.elements ? undefined : set?.attrs[String(type)];
     const a: DecodedAttr = {
       type,
       nestedFlag: (rawType & NLA_F_NESTED) !== 0,
@@ -243,10 +243,12 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
       a.name = spec.name;
       a.constant = spec.constant;
     }
-    if (indexed) {
-      // A nest-array element: its type is an index and its content is the element set.
+    if (indexed || set?.elements) {
+      // A nest-array element (or a member of an `elements` set): its type is an index and its
+      // content is the element set.
       a.kind = 'nest';
-      a.children = walkAttrs({ ...w, buf: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), base: a.offset + NLA_HDRLEN, depth: w.depth + 1 }, set, malformed);
+      const inner = indexed ? set : w.family?.sets[set!.elements!];
+      a.children = walkAttrs({ ...w, buf: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), base: a.offset + NLA_HDRLEN, depth: w.depth + 1 }, inner, malformed);
     } else if (spec?.subMessage) {
       // Its format depends on a sibling that may come later (RTA_ENCAP before RTA_ENCAP_TYPE).
       deferred.push([a, spec]);
@@ -409,7 +411,9 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     }
     data = data.subarray(4);
     dataBase += 4;
-    if (family) out.type = { value: h.type, name: family.name };
+    // The nlmsg_type is the family ID; the command names the message.
+    if (spec) out.type = { value: h.type, name: spec.name, constant: spec.constant };
+    else if (family) out.type = { value: h.type, name: family.name };
   } else {
     spec = messageSpec(family, h.type);
     if (spec) out.type = { value: h.type, name: spec.name, constant: spec.constant };

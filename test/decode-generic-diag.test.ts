@@ -1,0 +1,440 @@
+// The nlctrl (generic netlink controller) and sock_diag descriptions on real kernel replies,
+// checked against iproute2: `genl ctrl list`, `genl ctrl policy`, `ss -tan`, `ss -xa`.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeaderFlags, dial, type Message } from '../src/index.js';
+import type { AttrSpec, FamilySpec } from '../src/families/schema.js';
+import { family as nlctrl } from '../src/families/generated/generic.js';
+import { family as sockDiag } from '../src/families/generated/sock_diag.js';
+import { decodeMessage, type DecodedAttr, type DecodedMessage } from '../src/model/decode.js';
+import { attrsToObject, type JsonValue } from '../src/model/json.js';
+import { parseIPv6 } from '../src/model/values.js';
+import { concat, cstr, nla, u32 } from './helpers/bytes.js';
+import { createNetns } from './helpers/netns.js';
+
+// ---------------------------------------------------------------------------------------------
+// nlctrl
+
+const CTRL = 16; // GENL_ID_CTRL
+const CTRL_CMD_GETFAMILY = 3;
+const CTRL_CMD_GETPOLICY = 10;
+const CTRL_ATTR_FAMILY_NAME = 2;
+
+interface GenlFamilyText {
+  name: string;
+  id: number;
+  version: number;
+  hdrsize: number;
+  maxattr: number;
+  ops: { id: number; flags?: number; words: string[] }[];
+  groups: { name: string; id: number }[];
+}
+
+/** Parse `genl ctrl list` (iproute2 6.1 text). */
+function genlCtrlList(): GenlFamilyText[] {
+  const out: GenlFamilyText[] = [];
+  let inGroups = false;
+  const lines = execFileSync('genl', ['ctrl', 'list'], { encoding: 'utf8' }).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const cur = out.at(-1);
+    let m: RegExpExecArray | null;
+    if ((m = /^Name: (\S+)/.exec(line))) {
+      out.push({ name: m[1]!, id: 0, version: 0, hdrsize: 0, maxattr: 0, ops: [], groups: [] });
+      inGroups = false;
+    } else if ((m = /^\s+ID: 0x([0-9a-f]+)\s+Version: 0x([0-9a-f]+)\s+header size: (\d+)\s+max attribs: (\d+)/.exec(line))) {
+      Object.assign(cur!, { id: parseInt(m[1]!, 16), version: parseInt(m[2]!, 16), hdrsize: Number(m[3]), maxattr: Number(m[4]) });
+    } else if (/^\s+commands supported:/.test(line)) inGroups = false;
+    else if (/^\s+multicast groups:/.test(line)) inGroups = true;
+    else if (inGroups && (m = /^\s+#\d+:\s+ID-0x([0-9a-f]+)\s+name: (\S+)/.exec(line))) cur!.groups.push({ id: parseInt(m[1]!, 16), name: m[2]! });
+    else if (!inGroups && (m = /^\s+#\d+:\s+ID-0x([0-9a-f]+)/.exec(line))) cur!.ops.push({ id: parseInt(m[1]!, 16), words: [] });
+    else if ((m = /^\s+Capabilities \(0x([0-9a-f]+)\):/.exec(line))) {
+      const op = cur!.ops.at(-1)!;
+      op.flags = parseInt(m[1]!, 16);
+      op.words = (lines[i + 1] ?? '').split(';').map((w) => w.trim()).filter(Boolean);
+    }
+  }
+  return out;
+}
+
+/** A policy entry as `genl ctrl policy` prints it. */
+interface PolicyEntry {
+  type: string;
+  range?: string;
+  minLen?: number;
+  maxLen?: number;
+  policy?: number;
+  maxattr?: number;
+}
+
+/** Parse `genl ctrl policy name X`: per-op policy indexes and policy[i]:attr[j] entries. */
+function genlCtrlPolicy(name: string): { ops: Map<number, string>; attrs: Map<string, PolicyEntry> } {
+  let text = '';
+  try {
+    text = execFileSync('genl', ['ctrl', 'policy', 'name', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    text = (e as { stdout?: string }).stdout ?? '';
+  }
+  const ops = new Map<number, string>();
+  const attrs = new Map<string, PolicyEntry>();
+  for (const line of text.split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = /op (\d+) policies:(.*)$/.exec(line))) ops.set(Number(m[1]), m[2]!.trim());
+    else if ((m = /policy\[(\d+)\]:attr\[(\d+)\]: type=(\S+)(.*)$/.exec(line))) {
+      const rest = m[4]!;
+      const e: PolicyEntry = { type: m[3]! };
+      let t: RegExpExecArray | null;
+      if ((t = /range:\[(-?\d+),(-?\d+)\]/.exec(rest))) e.range = `${t[1]},${t[2]}`;
+      if ((t = /min len:(\d+)/.exec(rest))) e.minLen = Number(t[1]);
+      if ((t = /max len:(\d+)/.exec(rest))) e.maxLen = Number(t[1]);
+      if ((t = /policy:(\d+)/.exec(rest))) e.policy = Number(t[1]);
+      if ((t = /maxattr:(\d+)/.exec(rest))) e.maxattr = Number(t[1]);
+      attrs.set(`${m[1]}:${m[2]}`, e);
+    }
+  }
+  return { ops, attrs };
+}
+
+async function ctrlDump(cmd: number, attrs: Uint8Array = new Uint8Array()): Promise<Message[]> {
+  const c = dial(16);
+  try {
+    const data = concat([cmd, 1, 0, 0], attrs);
+    const replies = await c.execute({ header: { type: CTRL, flags: HeaderFlags.Request | HeaderFlags.Dump }, data }, { timeout: 5000 });
+    return replies.filter((m) => m.header.type === CTRL);
+  } finally {
+    c.close();
+  }
+}
+
+function child(a: DecodedAttr, name: string): DecodedAttr | undefined {
+  return a.children?.find((c) => c.name === name);
+}
+
+describe('nlctrl', () => {
+  it('decodes CTRL_CMD_GETFAMILY replies like genl ctrl list', async () => {
+    const decoded = (await ctrlDump(CTRL_CMD_GETFAMILY)).map((m) => decodeMessage(m, { protocol: 16, genlFamilies: new Map([[CTRL, nlctrl]]) }));
+    const genl = genlCtrlList();
+    expect(decoded.length).toBe(genl.length);
+    const byWord: Record<string, string> = { 'requires admin permission': 'admin_perm', 'can doit': 'cmd_cap_do', 'can dumpit': 'cmd_cap_dump', 'has policy': 'cmd_cap_haspol' };
+    for (const want of genl) {
+      const d = decoded.find((x) => attrsToObject(x.attrs).family_name === want.name)!;
+      expect(d, want.name).toBeDefined();
+      expect(d.malformed).toEqual([]);
+      expect(d.family).toBe('nlctrl');
+      expect(d.genl!.cmd).toBe(1); // replies are CTRL_CMD_NEWFAMILY
+      expect(d.attrs.every((a) => a.kind !== 'unknown' && !a.malformed)).toBe(true);
+      const o = attrsToObject(d.attrs);
+      expect({ id: o.family_id, version: o.version, hdrsize: o.hdrsize, maxattr: o.maxattr }).toEqual({
+        id: want.id,
+        version: want.version,
+        hdrsize: want.hdrsize,
+        maxattr: want.maxattr,
+      });
+      const groups = (o.mcast_groups ?? []) as JsonValue[];
+      expect(groups).toEqual(want.groups.map((g) => ({ name: g.name, id: g.id })));
+      // Ops: IDs and flags, as numbers and as names.
+      const opsAttr = d.attrs.find((a) => a.name === 'ops');
+      const ops = (opsAttr?.children ?? []).map((e) => ({ id: child(e, 'id')!.value, flags: child(e, 'flags')!.raw, names: child(e, 'flags')!.value as string[] }));
+      expect(ops.map((op) => op.id)).toEqual(want.ops.map((op) => op.id));
+      ops.forEach((op, i) => {
+        // genl prints capabilities only for families of version 2 and later.
+        if (want.ops[i]!.flags !== undefined) expect(op.flags).toBe(want.ops[i]!.flags);
+        for (const w of want.ops[i]!.words) if (byWord[w]) expect(op.names).toContain(byWord[w]);
+        expect(op.names.some((n) => n.startsWith('0x'))).toBe(false);
+      });
+    }
+    const ctrl = decoded.find((x) => x.header.type === CTRL && attrsToObject(x.attrs).family_id === CTRL)!;
+    expect(attrsToObject(ctrl.attrs)).toMatchObject({ family_name: 'nlctrl', mcast_groups: [{ name: 'notify', id: CTRL }] });
+  });
+
+  it('decodes CTRL_CMD_GETPOLICY for nlctrl without malformed parts, types by name', async () => {
+    const replies = await ctrlDump(CTRL_CMD_GETPOLICY, nla(CTRL_ATTR_FAMILY_NAME, cstr('nlctrl')));
+    expect(replies.length).toBeGreaterThan(0);
+    // The description as generated: the attribute-type level is bytes (see generic.yaml).
+    for (const m of replies) {
+      const d = decodeMessage(m, { protocol: 16, genlFamilies: new Map([[CTRL, nlctrl]]) });
+      expect(d.malformed).toEqual([]);
+      expect(d.genl!.cmd).toBe(CTRL_CMD_GETPOLICY);
+      expect(attrsToObject(d.attrs).family_id).toBe(CTRL);
+    }
+    // With the second index level: every NL_POLICY_TYPE_ATTR_* named and typed.
+    const spec = nlctrl;
+    const types = new Map<string, Record<string, JsonValue>>();
+    for (const m of replies) {
+      const d = decodeMessage(m, { protocol: 16, genlFamilies: new Map([[CTRL, spec]]) });
+      expect(d.malformed).toEqual([]);
+      for (const p of d.attrs.find((a) => a.name === 'policy')?.children ?? []) {
+        for (const a of p.children ?? []) {
+          expect(a.children!.every((c) => c.name && !c.malformed)).toBe(true);
+          types.set(`${p.type}:${a.type}`, attrsToObject(a.children!));
+        }
+      }
+    }
+    // ctrl_policy_family: CTRL_ATTR_FAMILY_ID is NLA_U16, CTRL_ATTR_FAMILY_NAME NLA_NUL_STRING.
+    expect(types.get('0:1')).toMatchObject({ type: 'u16', min_value_u: 0n, max_value_u: 65535n });
+    expect(types.get('0:2')).toMatchObject({ type: 'nul_string', max_length: 15 });
+  });
+
+  it('decodes the policies of every family like genl ctrl policy', async () => {
+    const spec = nlctrl;
+    let compared = 0;
+    for (const fam of genlCtrlList()) {
+      const want = genlCtrlPolicy(fam.name);
+      let replies: Message[] = [];
+      try {
+        replies = await ctrlDump(CTRL_CMD_GETPOLICY, nla(CTRL_ATTR_FAMILY_NAME, cstr(fam.name)));
+      } catch {
+        // No policy to dump (the kernel says EOPNOTSUPP/ENODATA): genl shows nothing either.
+      }
+      const ops = new Map<number, string>();
+      const attrs = new Map<string, PolicyEntry>();
+      for (const m of replies) {
+        for (const s of [nlctrl, spec]) {
+          const d = decodeMessage(m, { protocol: 16, genlFamilies: new Map([[CTRL, s]]) });
+          expect(d.malformed, fam.name).toEqual([]);
+          if (s !== spec) continue;
+          for (const op of d.attrs.find((a) => a.name === 'op_policy')?.children ?? []) {
+            const o = attrsToObject(op.children!);
+            ops.set(op.type, [o.do !== undefined ? `do=${o.do}` : '', o.dump !== undefined ? `dump=${o.dump}` : ''].filter(Boolean).join(' '));
+          }
+          for (const p of d.attrs.find((a) => a.name === 'policy')?.children ?? []) {
+            for (const a of p.children ?? []) {
+              const o = attrsToObject(a.children!);
+              const e: PolicyEntry = { type: typeof o.type === 'string' ? o.type.toUpperCase() : 'unknown' };
+              if (o.min_value_u !== undefined) e.range = `${o.min_value_u},${o.max_value_u}`;
+              if (o.min_value_s !== undefined) e.range = `${o.min_value_s},${o.max_value_s}`;
+              if (o.min_length !== undefined) e.minLen = o.min_length as number;
+              if (o.max_length !== undefined) e.maxLen = o.max_length as number;
+              if (o.policy_idx !== undefined) e.policy = o.policy_idx as number;
+              if (o.policy_maxtype !== undefined) e.maxattr = o.policy_maxtype as number;
+              attrs.set(`${p.type}:${a.type}`, e);
+            }
+          }
+        }
+      }
+      expect(ops, fam.name).toEqual(want.ops);
+      expect(attrs, fam.name).toEqual(want.attrs);
+      compared += attrs.size;
+    }
+    expect(compared).toBeGreaterThan(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// sock_diag
+
+const SOCK_DIAG_BY_FAMILY = 20;
+const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_NETLINK = 16;
+const IPPROTO_TCP = 6;
+
+const ns = createNetns('nlctl-diag');
+const port = 40000 + (process.pid % 20000);
+const unixPath = `/tmp/nlctl-diag-${process.pid}.sock`;
+let server: ChildProcess | undefined;
+
+beforeAll(async () => {
+  rmSync(unixPath, { force: true });
+  ns.exec('ip link set lo up');
+  // A TCP listener, one connection to it (both ends in this process), and a unix listener with
+  // one connection, all owned by uid 65534 so that ss shows the uid.
+  const script = `
+    const net = require('net');
+    process.setgid(65534); process.setuid(65534);
+    const srv = net.createServer((s) => {}).listen(${port}, '127.0.0.1', () => {
+      const c = net.connect(${port}, '127.0.0.1', () => {
+        const us = net.createServer(() => {}).listen(${JSON.stringify(unixPath)}, () => {
+          net.connect(${JSON.stringify(unixPath)}, () => console.log('ready'));
+        });
+      });
+    });
+    setInterval(() => {}, 1000);`;
+  server = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    server!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+    server!.on('exit', (code) => reject(new Error(`listener exited with ${code}`)));
+    setTimeout(() => reject(new Error('listener did not start')), 10_000);
+  });
+});
+
+afterAll(() => {
+  if (server?.pid) server.kill();
+  rmSync(unixPath, { force: true });
+  ns.destroy();
+});
+
+async function diagDump(req: Uint8Array): Promise<DecodedMessage[]> {
+  const c = dial(4, { netns: ns.name });
+  try {
+    const replies = await c.execute({ header: { type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump }, data: req }, { timeout: 5000 });
+    return replies.filter((m) => m.header.type === SOCK_DIAG_BY_FAMILY).map((m) => decodeMessage(m, { protocol: 4, family: sockDiag }));
+  } finally {
+    c.close();
+  }
+}
+
+/** ss state words → our tcp_state names. */
+const SS_STATE: Record<string, string> = {
+  ESTAB: 'established',
+  'SYN-SENT': 'syn_sent',
+  'SYN-RECV': 'syn_recv',
+  'FIN-WAIT-1': 'fin_wait1',
+  'FIN-WAIT-2': 'fin_wait2',
+  'TIME-WAIT': 'time_wait',
+  UNCONN: 'close',
+  'CLOSE-WAIT': 'close_wait',
+  'LAST-ACK': 'last_ack',
+  LISTEN: 'listen',
+  CLOSING: 'closing',
+};
+
+/** The IPv4 address in the first 4 of the 16 bytes that `display: ip` shows as IPv6 text. */
+function v4(text: JsonValue): string {
+  const b = parseIPv6(String(text))!;
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+}
+
+describe('sock_diag', () => {
+  it('decodes an inet_diag_req_v2 request and the TCP replies like ss -tan', async () => {
+    // inet_diag_req_v2: AF_INET, IPPROTO_TCP, all 8 requestable extensions, every state.
+    const req = concat([AF_INET, IPPROTO_TCP, 0xff, 0], u32(0xffffffff), new Uint8Array(48));
+    const asRequest = decodeMessage(
+      { header: { length: 16 + req.length, type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump, sequence: 1, pid: 0 }, data: req },
+      { protocol: 4, family: sockDiag },
+    );
+    expect(asRequest.type).toMatchObject({ name: 'diag_by_family', constant: 'SOCK_DIAG_BY_FAMILY' });
+    expect(asRequest.flags).toEqual(['request', 'dump']);
+    expect(asRequest.fixed).toMatchObject({ name: 'inet_diag_req_v2', fields: { family: 'inet', protocol: 'tcp', ext: 0xff, states: 0xffffffff, sport: 0, src: '::' } });
+    expect(asRequest.malformed).toEqual([]);
+
+    const decoded = await diagDump(req);
+    // ss -tanHe: State Recv-Q Send-Q Local:Port Peer:Port [timer:…] [uid:N] ino:N sk:hex …
+    const ss = ns
+      .exec('ss -tanHe')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.trim().split(/\s+/));
+    expect(ss.length).toBe(3); // the listener and both ends of the connection
+    expect(decoded.length).toBe(ss.length);
+    for (const cols of ss) {
+      const [state, , , local, peer] = cols;
+      const ino = Number(cols.find((c) => c.startsWith('ino:'))!.slice(4));
+      const uid = Number(cols.find((c) => c.startsWith('uid:'))?.slice(4) ?? 0);
+      const sk = BigInt('0x' + cols.find((c) => c.startsWith('sk:'))!.slice(3));
+      const [laddr, lport] = [local!.slice(0, local!.lastIndexOf(':')), local!.slice(local!.lastIndexOf(':') + 1)];
+      const [paddr, pport] = [peer!.slice(0, peer!.lastIndexOf(':')), peer!.slice(peer!.lastIndexOf(':') + 1)];
+      const d = decoded.find((x) => x.fixed!.fields.inode === ino && x.fixed!.fields.sport === Number(lport))!;
+      expect(d, cols.join(' ')).toBeDefined();
+      expect(d.type).toMatchObject({ name: 'diag_by_family' });
+      expect(d.malformed).toEqual([]);
+      const f = d.fixed!.fields;
+      expect(d.fixed!.name).toBe('inet_diag_msg');
+      expect(f.family).toBe('inet');
+      expect(f.state).toBe(SS_STATE[state!]);
+      expect(v4(f.src!)).toBe(laddr);
+      expect(pport === '*' ? 0 : Number(pport)).toBe(f.dport);
+      expect(v4(f.dst!)).toBe(paddr === '*' ? '0.0.0.0' : paddr);
+      expect(f.uid).toBe(uid);
+      expect(uid).toBe(65534);
+      // idiag_cookie[0] is the low word; shown as the host-order bytes.
+      const cookie = Buffer.from(String(f.cookie), 'hex');
+      expect(cookie.readUInt32LE(0) === Number(sk & 0xffffffffn) || cookie.readUInt32BE(0) === Number(sk & 0xffffffffn)).toBe(true);
+      // The attributes: every one known, typed, not malformed.
+      expect(d.attrs.every((a) => a.kind !== 'unknown' && !a.malformed)).toBe(true);
+      const o = attrsToObject(d.attrs);
+      expect(o.meminfo).toMatchObject({ rmem: expect.any(Number), wmem: expect.any(Number) });
+      expect(o.cong).toMatch(/^[a-z0-9_]+$/);
+      expect(o.shutdown).toBe(0);
+      expect((o.skmeminfo as number[]).length).toBeGreaterThanOrEqual(8);
+      expect(typeof o.info).toBe('string'); // tcp_info, as hex
+      expect(typeof o.tos).toBe('number');
+    }
+    expect(decoded.map((d) => d.fixed!.fields.state).sort()).toEqual(['established', 'established', 'listen']);
+  });
+
+  it('decodes unix_diag replies like ss -xa', async () => {
+    // unix_diag_req: AF_UNIX, every state, show name, VFS, peer, icons, rqlen, meminfo, uid.
+    const UDIAG_SHOW = 0x7f;
+    const req = concat([AF_UNIX, 0, 0, 0], u32(0xffffffff), u32(0), u32(UDIAG_SHOW), u32(0xffffffff), u32(0xffffffff));
+    const asRequest = decodeMessage(
+      { header: { length: 16 + req.length, type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump, sequence: 1, pid: 0 }, data: req },
+      { protocol: 4, family: sockDiag },
+    );
+    expect(asRequest.fixed).toMatchObject({ name: 'unix_diag_req', fields: { family: 'unix', show: ['name', 'vfs', 'peer', 'icons', 'rqlen', 'meminfo', 'uid'] } });
+    expect(asRequest.malformed).toEqual([]);
+
+    const decoded = await diagDump(req);
+    // ss -xaH: Netid State Recv-Q Send-Q Local Port Peer Port
+    const ss = ns
+      .exec('ss -xaH')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.trim().split(/\s+/));
+    expect(decoded.length).toBe(ss.length);
+    expect(decoded.length).toBeGreaterThanOrEqual(3); // listener, client, accepted end
+    for (const [netid, state, , , local, ino, , peerIno] of ss) {
+      const d = decoded.find((x) => x.fixed!.fields.ino === Number(ino))!;
+      expect(d, `${local} ${ino}`).toBeDefined();
+      expect(d.malformed).toEqual([]);
+      expect(d.fixed!.name).toBe('unix_diag_msg');
+      expect(d.fixed!.fields.family).toBe('unix');
+      expect(d.fixed!.fields.type).toBe({ u_str: 'stream', u_dgr: 'dgram', u_seq: 'seqpacket' }[netid!]);
+      expect(d.fixed!.fields.state).toBe(SS_STATE[state!]);
+      expect(d.attrs.every((a) => a.kind !== 'unknown' && !a.malformed)).toBe(true);
+      const o = attrsToObject(d.attrs);
+      if (local !== '*') expect(o.name).toBe(local);
+      if (peerIno !== '*' && peerIno !== '0') expect(o.peer).toBe(Number(peerIno));
+      expect(o.uid).toBe(65534);
+      expect(o.rqlen).toMatchObject({ rqueue: expect.any(Number), wqueue: expect.any(Number) });
+      expect((o.meminfo as number[]).length).toBeGreaterThanOrEqual(8);
+    }
+    // The listener and the accepted end carry the path (the accepted socket shares its address).
+    const named = decoded.filter((d) => attrsToObject(d.attrs).name === unixPath);
+    expect(named.map((d) => d.fixed!.fields.state).sort()).toEqual(['established', 'listen']);
+    const listener = named.find((d) => d.fixed!.fields.state === 'listen')!;
+    expect(attrsToObject(listener.attrs).vfs).toMatchObject({ ino: expect.any(Number), dev: expect.any(Number) });
+  });
+
+  it('decodes netlink_diag replies like ss -f netlink -a', async () => {
+    // netlink_diag_req: AF_NETLINK, NDIAG_PROTO_ALL, show meminfo, groups and flags.
+    const req = concat([AF_NETLINK, 0xff, 0, 0], u32(0), u32(0x1 | 0x2 | 0x8), u32(0xffffffff), u32(0xffffffff));
+    const asRequest = decodeMessage(
+      { header: { length: 16 + req.length, type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump, sequence: 1, pid: 0 }, data: req },
+      { protocol: 4, family: sockDiag },
+    );
+    expect(asRequest.fixed).toMatchObject({ name: 'netlink_diag_req', fields: { family: 'netlink', protocol: 'ndiag_proto_all', show: ['meminfo', 'groups', 'flags'] } });
+    expect(asRequest.malformed).toEqual([]);
+
+    const decoded = await diagDump(req);
+    for (const d of decoded) {
+      expect(d.malformed).toEqual([]);
+      expect(d.fixed!.name).toBe('netlink_diag_msg');
+      expect(d.attrs.every((a) => a.kind !== 'unknown' && !a.malformed)).toBe(true);
+      const o = attrsToObject(d.attrs);
+      expect((o.meminfo as number[]).length).toBeGreaterThanOrEqual(8);
+      expect(Array.isArray(o.flags)).toBe(true);
+    }
+    // The kernel's own sockets (port 0), by ss's short protocol names.
+    const SS_PROTO: Record<string, string> = { rtnl: 'route', tcpdiag: 'sock_diag', xfrm: 'xfrm', audit: 'audit', fiblookup: 'fib_lookup', nft: 'netfilter', uevent: 'kobject_uevent', genl: 'generic' };
+    const ssKernel = ns
+      .exec('ss -f netlink -aH')
+      .split('\n')
+      .map((l) => /\s(\S+):kernel\s/.exec(l)?.[1])
+      .filter((p): p is string => p !== undefined)
+      .map((p) => SS_PROTO[p] ?? p)
+      .sort();
+    const ours = decoded.filter((d) => d.fixed!.fields.portid === 0).map((d) => String(d.fixed!.fields.protocol)).sort();
+    expect(ours).toEqual(ssKernel);
+    expect(ours).toContain('route');
+    for (const d of decoded.filter((x) => x.fixed!.fields.portid === 0)) {
+      // Kernel sockets are SOCK_DGRAM; ndiag_state is sk_state, which a socket that was never
+      // connected keeps at TCP_CLOSE (7, ss: UNCONN), not NETLINK_UNCONNECTED (0).
+      expect(d.fixed!.fields.type).toBe('dgram');
+      expect([7, 'unconnected']).toContain(d.fixed!.fields.state);
+    }
+    // Our own query socket is in the dump too.
+    expect(decoded.some((d) => d.fixed!.fields.protocol === 'sock_diag' && d.fixed!.fields.portid !== 0)).toBe(true);
+  });
+});
