@@ -62,9 +62,16 @@ const ROUTE_HEADER_BY_BLOCK: Readonly<Record<number, number>> = {
   120: 8, // tunnel: tunnel_msg
 };
 
-/** sock_diag requests and replies by message type (SOCK_DIAG_BY_FAMILY = 20 is inet_diag). */
-const SOCK_DIAG_HEADER_BY_TYPE: Readonly<Record<number, number>> = {
-  20: 56, // SOCK_DIAG_BY_FAMILY request: inet_diag_req_v2 (replies: inet_diag_msg, 72)
+/**
+ * sock_diag (SOCK_DIAG_BY_FAMILY = 20): the header depends on the direction and on the address
+ * family in the payload's first byte. [request, reply] sizes by family.
+ */
+const SOCK_DIAG_HEADERS: Readonly<Record<number, readonly [number, number]>> = {
+  1: [24, 16], // AF_UNIX: unix_diag_req, unix_diag_msg
+  2: [56, 72], // AF_INET: inet_diag_req_v2, inet_diag_msg
+  10: [56, 72], // AF_INET6
+  16: [20, 28], // AF_NETLINK: netlink_diag_req, netlink_diag_msg
+  17: [20, 16], // AF_PACKET: packet_diag_req, packet_diag_msg
 };
 
 /** Fixed header of every message of these protocols (generic: genlmsghdr; netfilter: nfgenmsg). */
@@ -75,15 +82,16 @@ const HEADER_BY_PROTOCOL: Readonly<Record<number, number>> = {
 
 /**
  * Size of the fixed header that follows nlmsghdr for a message of `type` in `protocol`
- * (request: true for a message we send, which matters for sock_diag). 0 when unknown or for
- * control messages (types below 16).
+ * (`request`: NLM_F_REQUEST is set; `firstByte`: the payload's first byte, which selects the
+ * sock_diag header). 0 when unknown or for control messages (types below 16).
  */
-export function fixedHeaderSize(protocol: number, type: number, request = true): number {
+export function fixedHeaderSize(protocol: number, type: number, request = true, firstByte?: number): number {
   if (type < 16) return 0;
   if (protocol === 0) return ROUTE_HEADER_BY_BLOCK[type & ~3] ?? 0;
   if (protocol === 4) {
-    if (type === 20) return request ? SOCK_DIAG_HEADER_BY_TYPE[20]! : 72;
-    return 0;
+    if (type !== 20 && type !== 21) return 0;
+    const sizes = SOCK_DIAG_HEADERS[firstByte ?? 2] ?? SOCK_DIAG_HEADERS[2]!;
+    return request ? sizes[0] : sizes[1];
   }
   return HEADER_BY_PROTOCOL[protocol] ?? 0;
 }

@@ -101,8 +101,8 @@ export function createDebugger(setting: DebugOptions | string | undefined, famil
   const mnl = (bytes: Uint8Array, request: boolean) =>
     formatMnl(bytes, {
       color,
-      extraHeaderSize: (h: { type: number; flags: number }) =>
-        fixedHeaderSize(family, h.type, request && (h.flags & HeaderFlags.Request) !== 0),
+      extraHeaderSize: (h: { type: number; flags: number }, payload: Uint8Array) =>
+        fixedHeaderSize(family, h.type, request && (h.flags & HeaderFlags.Request) !== 0, payload[0]),
     });
   return {
     send(messages, bytes) {
