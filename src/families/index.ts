@@ -11,12 +11,19 @@ const LOADERS: Readonly<Record<string, () => Promise<{ family: FamilySpec }>>> =
   nlctrl: () => import('./generated/generic.js'),
   sock_diag: () => import('./generated/sock_diag.js'),
   netfilter: () => import('./generated/netfilter.js'),
+  audit: () => import('./generated/audit.js'),
+  xfrm: () => import('./generated/xfrm.js'),
+  selinux: () => import('./generated/selinux.js'),
+  connector: () => import('./generated/connector.js'),
 };
 
 /** The description that covers a whole protocol (route for 0, …), by protocol number. */
 const BY_PROTOCOL: Readonly<Record<number, string>> = {
   0: 'route',
   4: 'sock_diag',
+  6: 'xfrm',
+  7: 'selinux',
+  9: 'audit',
   12: 'netfilter',
 };
 
