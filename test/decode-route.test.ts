@@ -86,7 +86,7 @@ describe('route: links', () => {
     const d3 = decodeMessage({ header: { length: 16 + full.length, type: 16, flags: 0, sequence: 1, pid: 0 }, data: full }, { protocol: 0, family: route });
     const o = attrsToObject(d3.attrs);
     expect(o.mtu).toEqual([1500, '0102']);
-    expect(o[String(0x3f3f & 0x3fff)]).toBe('01020304');
+    expect(o[`unknown_${0x3f3f & 0x3fff}`]).toBe('01020304');
     expect(d3.attrs[2]!.malformed).toMatch(/expected 4 bytes/);
     expect(d3.malformed).toHaveLength(1);
   });

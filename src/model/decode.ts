@@ -368,6 +368,18 @@ const CONTROL_NAMES: Record<number, [string, string]> = {
   [HeaderType.Overrun]: ['overrun', 'NLMSG_OVERRUN'],
 };
 
+/**
+ * The header and attribute set of a message: the first variant that matches its direction and
+ * first payload byte (the address family of sock_diag, bridge and IPv6 link messages), else
+ * the message's own.
+ */
+export function messageLayout(spec: MessageSpec, isRequest: boolean, firstByte: number | undefined): { header?: string; attrs?: string } {
+  return (
+    spec.variants?.find((v) => (v.request === undefined || v.request === isRequest) && (v.firstByte === undefined || firstByte === v.firstByte)) ??
+    spec
+  );
+}
+
 /** Decode one message. Never throws: problems are listed in `malformed`. */
 export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   const h = m.header;
@@ -436,11 +448,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     if (data.length) out.payload = data;
     return out;
   }
-  const isRequest = (h.flags & HeaderFlags.Request) !== 0;
-  const variant = spec.variants?.find(
-    (v) => (v.request === undefined || v.request === isRequest) && (v.firstByte === undefined || data[0] === v.firstByte),
-  );
-  const layout = variant ?? spec;
+  const layout = messageLayout(spec, (h.flags & HeaderFlags.Request) !== 0, data[0]);
   let attrStart = 0;
   if (layout.header) {
     const st = family!.structs[layout.header];

@@ -8,6 +8,7 @@ import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
 import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, StructSpec } from '../families/schema.js';
 import type { JsonValue } from './json.js';
+import { messageLayout } from './decode.js';
 import { fromHex, parseIP, parseIPv4, parseIPv6, parseMac } from './values.js';
 
 /** A value the encoder cannot use, with the path of the attribute it was given for. */
@@ -188,14 +189,15 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
 }
 
 function specByName(set: AttrSetSpec | undefined, key: string): [number, AttrSpec | undefined] {
-  if (/^\d+$/.test(key)) return [Number(key), set?.attrs[key]];
+  const unknown = /^(?:unknown_)?(\d+)$/.exec(key);
+  if (unknown) return [Number(unknown[1]), set?.attrs[unknown[1]!]];
   if (set) for (const [num, a] of Object.entries(set.attrs)) if (a.name === key || a.constant === key) return [Number(num), a];
   return [-1, undefined];
 }
 
 /**
  * Encode a compact attribute object with a family's attribute set. Keys are short names (or
- * constants, or type numbers for attributes the set does not know, whose values are hex);
+ * constants, or unknown_N / N for attributes the set does not know, whose values are hex);
  * arrays of a non-array type encode a repeated attribute. Nests get NLA_F_NESTED.
  */
 export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | undefined, value: JsonValue, path = ''): Uint8Array {
@@ -307,9 +309,10 @@ export function encodeMessage(
   const genl = options.genlFamilyId !== undefined;
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
   const isRequest = (flags & 0x1) !== 0;
-  const variant = spec.variants?.find((v) => v.request === undefined || v.request === isRequest);
-  const headerName = variant?.header ?? spec.header;
-  const attrsName = variant?.attrs ?? spec.attrs;
+  // The layout may depend on the header's first byte (its address family): encode the header
+  // by the message's own layout first, then pick the variant that byte selects.
+  const first = spec.header ? encodeStruct(family, family.structs[spec.header]!, input.header ?? {}, 'header')[0] : undefined;
+  const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first);
   if (headerName) {
     const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
     parts.push(hdr);

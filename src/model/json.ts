@@ -7,9 +7,17 @@ import { toHex } from './values.js';
 /** A JSON-ready value (bigint allowed: the writer prints it exactly). */
 export type JsonValue = number | bigint | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** Attributes as an object: { ifname: "lo", mtu: 65536, linkinfo: { kind: "veth" }, "43": "0a00" }. */
+/**
+ * The key of an attribute in the compact object: its short name, or unknown_N for a type the
+ * description does not know (a name, not a bare number, so objects keep the wire order).
+ */
+export function attrKey(a: DecodedAttr): string {
+  return a.name ?? `unknown_${a.type}`;
+}
+
+/** Attributes as an object: { ifname: "lo", mtu: 65536, linkinfo: { kind: "veth" }, unknown_43: "0a00" }. */
 export function attrsToObject(attrs: readonly DecodedAttr[]): Record<string, JsonValue> {
-  const key = (a: DecodedAttr) => a.name ?? String(a.type);
+  const key = attrKey;
   const counts = new Map<string, number>();
   for (const a of attrs) counts.set(key(a), (counts.get(key(a)) ?? 0) + 1);
   const out: Record<string, JsonValue> = {};

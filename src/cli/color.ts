@@ -1,0 +1,24 @@
+// The one place that decides whether output is coloured. Order: the --color flag, then
+// NO_COLOR, then FORCE_COLOR / CLICOLOR_FORCE (and CLICOLOR=0), then whether that stream is a
+// terminal whose TERM is not "dumb". Decided separately for stdout and stderr.
+
+/** The --color setting. */
+export type ColorMode = 'auto' | 'always' | 'never';
+
+/** What the decision looks at (the real process by default; tests pass their own). */
+export interface ColorEnvironment {
+  env: Record<string, string | undefined>;
+  isTTY: boolean;
+}
+
+/** Whether to colour a stream. JSON output is never coloured; callers skip this for it. */
+export function useColor(mode: ColorMode, where: ColorEnvironment): boolean {
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  const { env } = where;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
+  if (env.CLICOLOR_FORCE !== undefined && env.CLICOLOR_FORCE !== '0') return true;
+  if (env.CLICOLOR === '0') return false;
+  return where.isTTY && env.TERM !== 'dumb';
+}

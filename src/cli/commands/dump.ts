@@ -1,0 +1,67 @@
+// nlctl dump: one NLM_F_DUMP request; replies are rendered as each datagram arrives, so memory
+// stays flat however large the dump. NLM_F_DUMP_INTR is handled by --on-intr: warn (as
+// iproute2 does), fail, or retry (which holds the dump back until one is consistent).
+import { HeaderFlags, type Message } from '../../netlink/message.js';
+import { openConn, openOutput, withSignals } from '../common.js';
+import type { GlobalOptions } from '../main.js';
+import { messageRecord, statusWriter } from '../output.js';
+import { buildRequest, type RequestOptions } from '../request.js';
+import { netnsPath, resolveFlags, resolveTarget, resolveType } from '../resolve.js';
+
+/** Options of the dump command. */
+export interface DumpOptions extends RequestOptions {
+  family: string;
+  type: string;
+  flags?: string;
+  onIntr: 'retry' | 'warn' | 'fail';
+}
+
+const RETRIES = 5;
+
+/** Run `nlctl dump`. */
+export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
+  const target = await resolveTarget(o.family, netnsPath(g.netns));
+  const { value } = resolveType(target, o.type);
+  const flags = o.flags !== undefined ? resolveFlags(o.flags) : HeaderFlags.Request | HeaderFlags.Dump;
+  const request = buildRequest(target, value, flags, o);
+  const out = openOutput(g, target);
+  const status = statusWriter(g.quiet === true);
+  const conn = openConn(target, g);
+  try {
+    await withSignals(async (signal) => {
+      const stop = AbortSignal.any([signal, out.signal]);
+      for (let attempt = 1; ; attempt++) {
+        conn.send(request);
+        let interrupted = false;
+        const held: Message[] = [];
+        for await (const batch of conn.receiveBatches({ signal: stop, dumpInterrupted: 'ignore' })) {
+          for (const m of batch) {
+            if (m.header.flags & HeaderFlags.DumpInterrupted) interrupted = true;
+            if (o.onIntr === 'retry') held.push(m);
+            else await out.write(messageRecord(target, m, 'received'));
+          }
+          if (stop.aborted) return;
+        }
+        if (!interrupted) {
+          for (const m of held) await out.write(messageRecord(target, m, 'received'));
+          break;
+        }
+        if (o.onIntr === 'retry' && attempt < RETRIES) {
+          status(`nlctl: dump interrupted (attempt ${attempt}), retrying`);
+          await out.write({ record: 'dump_interrupted', action: 'retry', attempt });
+          continue;
+        }
+        if (o.onIntr === 'retry') for (const m of held) await out.write(messageRecord(target, m, 'received'));
+        const action = o.onIntr === 'fail' ? 'fail' : 'warn';
+        await out.write({ record: 'dump_interrupted', action, attempt });
+        process.stderr.write('nlctl: Dump was interrupted and may be inconsistent.\n');
+        if (action === 'fail') process.exitCode = 2;
+        break;
+      }
+      status(`nlctl: ${out.messages} messages`);
+    });
+  } finally {
+    conn.close();
+    await out.end();
+  }
+}

@@ -1,0 +1,57 @@
+// nlctl execute: send one request and print every reply, the ACK included. A kernel error
+// prints its errno, text and extended-ACK message, names the offending attribute by path, and
+// ends with exit status 2. --dry-run prints the request instead of sending it.
+import { NetlinkError } from '../../netlink/errors.js';
+import type { Message } from '../../netlink/message.js';
+import { openConn, openOutput } from '../common.js';
+import type { GlobalOptions } from '../main.js';
+import { messageRecord } from '../output.js';
+import { buildRequest, type RequestOptions } from '../request.js';
+import { netnsPath, resolveFlags, resolveTarget, resolveType } from '../resolve.js';
+
+/** Options of the execute command. */
+export interface ExecuteOptions extends RequestOptions {
+  family: string;
+  type: string;
+  flags: string;
+  dryRun?: boolean;
+}
+
+/** Run `nlctl execute`. */
+export async function execute(o: ExecuteOptions, g: GlobalOptions): Promise<void> {
+  const target = await resolveTarget(o.family, netnsPath(g.netns));
+  const { value } = resolveType(target, o.type);
+  const request = buildRequest(target, value, resolveFlags(o.flags), o);
+  const out = openOutput(g, target);
+  try {
+    if (o.dryRun) {
+      const m: Message = {
+        header: { length: 16 + (request.data?.length ?? 0), type: request.header!.type!, flags: request.header!.flags!, sequence: 0, pid: 0 },
+        data: request.data ?? new Uint8Array(0),
+      };
+      await out.write(messageRecord(target, m, 'sent'));
+      return;
+    }
+    const conn = openConn(target, g);
+    try {
+      let replies: Message[];
+      try {
+        replies = await conn.execute(request, { timeout: 30_000, signal: out.signal });
+      } catch (err) {
+        if (!(err instanceof NetlinkError) || !err.reply) throw err;
+        // Show the error reply, decoded against the request so the bad attribute has a name.
+        const sentRecord = err.sent ? messageRecord(target, err.sent, 'sent') : undefined;
+        const rec = messageRecord(target, err.reply, 'received', {}, sentRecord?.decoded);
+        await out.write(rec);
+        const path = rec.decoded.ack?.badAttr;
+        if (path) Object.assign(err, { badAttr: path });
+        throw err;
+      }
+      for (const m of replies) await out.write(messageRecord(target, m, 'received'));
+    } finally {
+      conn.close();
+    }
+  } finally {
+    await out.end();
+  }
+}

@@ -1,0 +1,79 @@
+// nlctl listen: join groups and print every notification with its time and group until Ctrl-C,
+// --count or --timeout. The receive buffer is large by default; an overrun is printed as a
+// record and listening goes on. Output back-pressure pauses reading (the kernel queue absorbs).
+import { isSystemError } from '../../netlink/errors.js';
+import { listen as openListener } from '../../netlink/notify.js';
+import { decodeUevent } from '../../model/uevent.js';
+import { openOutput, withSignals } from '../common.js';
+import type { GlobalOptions } from '../main.js';
+import { messageRecord, statusWriter } from '../output.js';
+import { groupName, netnsPath, parseCount, parseDuration, parseSize, resolveGroups, resolveTarget } from '../resolve.js';
+
+/** Options of the listen command. */
+export interface ListenOptions {
+  family: string;
+  groups: string;
+  count?: string;
+  timeout?: string;
+  allNsid?: boolean;
+  rcvbuf?: string;
+}
+
+/** Run `nlctl listen`. */
+export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> {
+  const netns = netnsPath(g.netns);
+  const target = await resolveTarget(o.family, netns);
+  const groups = resolveGroups(target, o.groups);
+  const count = o.count !== undefined ? parseCount(o.count, '--count') : undefined;
+  const timeout = o.timeout !== undefined ? parseDuration(o.timeout) : undefined;
+  const listener = openListener(target.protocol, {
+    groups,
+    netns,
+    allNamespaces: o.allNsid === true,
+    readBuffer: o.rcvbuf !== undefined ? parseSize(o.rcvbuf) : undefined,
+  });
+  const out = openOutput(g, target);
+  const status = statusWriter(g.quiet === true);
+  const names = groups.map((n) => groupName(target, n) ?? String(n)).join(', ');
+  status(`nlctl: listening to ${target.family?.name ?? target.protocolName} groups ${names}; Ctrl-C to stop`);
+  const started = Date.now();
+  let overruns = 0;
+  try {
+    await withSignals(async (signal) => {
+      const stops = [signal, out.signal];
+      if (timeout !== undefined) stops.push(AbortSignal.timeout(timeout));
+      const stop = AbortSignal.any(stops);
+      if (count === 0) return;
+      try {
+        for await (const ev of listener.events({ signal: stop })) {
+          if (ev.kind === 'overrun') {
+            overruns++;
+            await out.write({ record: 'overrun', time: ev.time, received: out.messages, rcvbuf: listener.conn.readBuffer() });
+            status('nlctl: receive queue overrun: the kernel dropped messages (try --rcvbuf)');
+            continue;
+          }
+          if (ev.kind === 'raw') {
+            await out.write({ record: 'uevent', time: ev.time, group: ev.group, event: decodeUevent(ev.data) });
+          } else {
+            await out.write(
+              messageRecord(target, ev.message, 'received', {
+                time: ev.time,
+                group: ev.group,
+                groupName: groupName(target, ev.group),
+                nsid: ev.nsid,
+                portid: ev.portid,
+              }),
+            );
+          }
+          if (count !== undefined && out.messages >= count) break;
+        }
+      } catch (err) {
+        if (!(stop.aborted && !isSystemError(err))) throw err;
+      }
+    });
+  } finally {
+    listener.close();
+    await out.end();
+    status(`nlctl: ${out.messages} messages, ${overruns} overruns in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+}

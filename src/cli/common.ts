@@ -1,0 +1,55 @@
+// What every command does the same way: pick the renderer, open the output, dial the socket.
+import { dial, type Conn } from '../netlink/conn.js';
+import { createRenderer } from '../render/index.js';
+import { outputFormat, stdoutColor, type GlobalOptions } from './main.js';
+import { Output } from './output.js';
+import { netnsPath, type Target } from './resolve.js';
+
+/** The stdout side for these global options (`target` names fixed-header fields in mnl-annotated). */
+export function openOutput(g: GlobalOptions, target?: Target): Output {
+  const renderer = createRenderer(outputFormat(g), {
+    color: stdoutColor(g),
+    pretty: g.pretty === true,
+    lossless: g.lossless === true,
+    width: process.stdout.isTTY ? process.stdout.columns : undefined,
+    structLayout: (d) => {
+      const fam = target?.protocol === 16 ? target.genlFamilies?.get(d.header.type) : target?.family;
+      return d.fixed ? fam?.structs[d.fixed.name] : undefined;
+    },
+  });
+  return new Output(renderer);
+}
+
+/** Dial the target's protocol in the chosen namespace. */
+export function openConn(target: Target, g: GlobalOptions, extra: { strict?: boolean; pid?: number; groups?: number } = {}): Conn {
+  return dial(target.protocol, { netns: netnsPath(g.netns), strict: extra.strict ?? true, pid: extra.pid, groups: extra.groups });
+}
+
+/**
+ * Run `body` with SIGINT/SIGTERM turned into an abort: the command finishes its current line,
+ * closes its socket, and the signal is raised again afterwards so the shell sees it.
+ */
+export async function withSignals<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let caught: NodeJS.Signals | undefined;
+  const on = (sig: NodeJS.Signals) => () => {
+    if (caught) process.exit(128 + (sig === 'SIGINT' ? 2 : 15)); // a second signal: leave now
+    caught = sig;
+    ac.abort(new Error(sig));
+  };
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await body(ac.signal);
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    if (caught) {
+      const sig = caught;
+      // Let stdout drain, then die by the same signal.
+      process.stdout.write('', () => process.kill(process.pid, sig));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// nlctl's command line: one commander program is the single source of truth for commands and
+// options (help, completions and the man page's OPTIONS are generated from it). Commands are
+// loaded when they run, so `nlctl --version` pays for none of them.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { useColor, type ColorMode } from './color.js';
+import { describeError } from './errors.js';
+
+/** Options every command understands. */
+export interface GlobalOptions {
+  output: 'table' | 'json' | 'text' | 'mnl' | 'mnl-annotated';
+  json?: boolean;
+  pretty?: boolean;
+  lossless?: boolean;
+  color: ColorMode;
+  netns?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** The output format after -j. */
+export function outputFormat(g: GlobalOptions): GlobalOptions['output'] {
+  return g.json ? 'json' : g.output;
+}
+
+/** Whether stdout output is coloured (never for JSON). */
+export function stdoutColor(g: GlobalOptions): boolean {
+  if (outputFormat(g) === 'json') return false;
+  return useColor(g.color, { env: process.env, isTTY: process.stdout.isTTY === true });
+}
+
+/** The package version, read from package.json next to dist/ or src/. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function requestOptions(cmd: Command): Command {
+  return cmd
+    .option('--header <field=value>', "the family header by field, e.g. family=inet (repeatable)", collect)
+    .option('--header-hex <hex>', 'the family header as hex bytes')
+    .option('-a, --attr <name=value>', 'an attribute: NAME=VALUE (dotted for nests, e.g. linkinfo.kind=veth) or TYPE:KIND=VALUE (kinds: u8…u64, s8…s64, be16…be64, string, hex, flag, ip, mac); repeatable', collect)
+    .option('--attrs <json>', 'attributes as a JSON object, the shape -j prints as "attrs"')
+    .option('--payload <hex>', 'the whole payload after nlmsghdr as hex (overrides header and attributes)');
+}
+
+/** Build the program. Exported for completions, the man page and tests. */
+export function buildProgram(): Command {
+  const program = new Command('nlctl')
+    .description('See what the kernel really said over netlink: dump, execute, listen and decode netlink messages.')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'text', 'mnl', 'mnl-annotated']).default('table'))
+    .option('-j, --json', 'same as -o json: NDJSON, one JSON object per line, written as it arrives')
+    .option('-p, --pretty', 'indent JSON')
+    .option('--lossless', 'JSON: also list every attribute with its type number, flags and bytes (attr_list)')
+    .addOption(new Option('--color [when]', 'colour: auto, always or never').choices(['auto', 'always', 'never']).default('auto').preset('always'))
+    .option('-n, --netns <ns>', 'network namespace: NAME (as ip -n: /run/netns/NAME), a PATH, or a PID')
+    .option('-q, --quiet', 'no status messages on stderr')
+    .option('-v, --verbose', 'more detail in error messages')
+    .version(version(), '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true });
+
+  program
+    .command('dial')
+    .description('open a socket and report what the kernel granted: port ID, groups, buffer sizes, options')
+    .requiredOption('-f, --family <family>', 'netlink protocol (route, generic, … or 0–31) or generic netlink family name')
+    .option('-g, --groups <groups>', 'groups to join: a bitmask (0x1), numbers (1,2,40) or names (link,ipv4-route)')
+    .option('--pid <n>', 'port ID to bind (default: the kernel picks)')
+    .option('--rcvbuf <bytes>', 'receive buffer size (e.g. 4M)')
+    .option('--no-strict', 'do not turn on NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK')
+    .action(async (opts, cmd) => (await import('./commands/dial.js')).dial(opts, cmd.optsWithGlobals()));
+
+  requestOptions(
+    program
+      .command('dump')
+      .description('send an NLM_F_DUMP request and stream every reply as it arrives')
+      .requiredOption('-f, --family <family>', 'netlink protocol or generic netlink family name')
+      .requiredOption('-t, --type <type>', 'message type: RTM_GETLINK, getlink, or a number (genl: the command)')
+      .option('-F, --flags <flags>', 'flags instead of request|dump (names or a number)')
+      .addOption(new Option('--on-intr <action>', 'when the dump is interrupted (NLM_F_DUMP_INTR)').choices(['retry', 'warn', 'fail']).default('warn')),
+  ).action(async (opts, cmd) => (await import('./commands/dump.js')).dump(opts, cmd.optsWithGlobals()));
+
+  requestOptions(
+    program
+      .command('execute')
+      .description('send one request (ACK asked by default) and print every reply, ACK included')
+      .requiredOption('-f, --family <family>', 'netlink protocol or generic netlink family name')
+      .requiredOption('-t, --type <type>', 'message type: RTM_NEWLINK, newlink, or a number (genl: the command)')
+      .option('-F, --flags <flags>', 'flags: names (request, ack, create, excl, replace, append, dump, …) or a number', 'request|ack')
+      .option('--dry-run', 'print the request instead of sending it'),
+  ).action(async (opts, cmd) => (await import('./commands/execute.js')).execute(opts, cmd.optsWithGlobals()));
+
+  program
+    .command('listen')
+    .description('join multicast groups and print every notification until Ctrl-C, --count or --timeout')
+    .requiredOption('-f, --family <family>', 'netlink protocol or generic netlink family name')
+    .requiredOption('-g, --groups <groups>', 'groups: a bitmask (0x1), numbers (1,2,40) or names (link,ipv4-route)')
+    .option('-c, --count <n>', 'stop after this many messages')
+    .option('--timeout <duration>', 'stop after this long (500ms, 10s, 2m)')
+    .option('--all-nsid', 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)')
+    .option('--rcvbuf <bytes>', 'receive buffer size (default 4M)')
+    .action(async (opts, cmd) => (await import('./commands/listen.js')).listen(opts, cmd.optsWithGlobals()));
+
+  program
+    .command('decode')
+    .description('decode netlink bytes from files or stdin: raw, hex as people paste it, or pcap/pcapng')
+    .argument('[files...]', 'files to read; - or none for stdin')
+    .option('-f, --family <family>', 'netlink protocol or family of the messages (default: what the input says)')
+    .addOption(new Option('--input <format>', 'input format').choices(['auto', 'raw', 'hex', 'pcap']).default('auto'))
+    .option('--extra-header <n>', 'family header size for -o mnl (default: chosen per family and message type)')
+    .action(async (files, opts, cmd) => (await import('./commands/decode.js')).decode(files, opts, cmd.optsWithGlobals()));
+
+  return program;
+}
+
+/** Run nlctl with `argv` (process.argv form). Resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    getOutHasColors: () => useColor('auto', { env: process.env, isTTY: process.stdout.isTTY === true }),
+    getErrHasColors: () => useColor('auto', { env: process.env, isTTY: process.stderr.isTTY === true }),
+  });
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every usage mistake exits 1 (commander printed the message).
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    const verbose = argv.includes('-v') || argv.includes('--verbose') || process.env.NLCTL_DEBUG === '1';
+    const { message, status } = describeError(err, verbose);
+    process.stderr.write(`nlctl: ${message}\n`);
+    return status;
+  }
+}

@@ -1,0 +1,111 @@
+// Where records go: stdout, written as they arrive, with back-pressure honoured and a broken
+// pipe (`nlctl dump … | head`) turned into a quiet stop; human status to stderr only when it is
+// a terminal and not silenced.
+import { fixedHeaderSize } from '../families/protocols.js';
+import { decodeMessage, type DecodeContext, type DecodedMessage } from '../model/decode.js';
+import type { Message } from '../netlink/message.js';
+import { marshalMessages } from '../netlink/message.js';
+import type { MessageRecord, OutputRecord, Renderer } from '../render/record.js';
+import type { Target } from './resolve.js';
+
+/** The stdout side of a command. */
+export class Output {
+  readonly #renderer: Renderer;
+  readonly #stream: NodeJS.WriteStream;
+  readonly #abort = new AbortController();
+  #broken = false;
+  /** Messages (and uevents) written. */
+  messages = 0;
+
+  constructor(renderer: Renderer, stream: NodeJS.WriteStream = process.stdout) {
+    this.#renderer = renderer;
+    this.#stream = stream;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // The reader went away: stop producing, quietly (exit 0), as ripgrep and ip do.
+      if (err.code === 'EPIPE') {
+        this.#broken = true;
+        this.#abort.abort(err);
+      } else {
+        this.#abort.abort(err);
+      }
+    });
+  }
+
+  /** Aborts when stdout breaks; pass it to waits so a command stops at once. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** True after EPIPE. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /** Render and write one record; resolves when the stream can take more. */
+  async write(record: OutputRecord): Promise<void> {
+    if (this.#broken) return;
+    if (record.record === 'message' || record.record === 'uevent') this.messages++;
+    const text = this.#renderer.render(record);
+    if (text && !this.#stream.write(text)) await this.#drained();
+  }
+
+  /** Write what the renderer keeps for the end (tables, pretty JSON arrays). */
+  async end(): Promise<void> {
+    if (this.#broken) return;
+    const text = this.#renderer.end?.();
+    if (text && !this.#stream.write(text)) await this.#drained();
+  }
+
+  #drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#stream.off('drain', done);
+        this.#abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#stream.once('drain', done);
+      this.#abort.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/** Human status lines on stderr: only on a terminal, never with -q. */
+export function statusWriter(quiet: boolean): (line: string) => void {
+  if (quiet || !process.stderr.isTTY) return () => {};
+  return (line) => {
+    process.stderr.write(`${line}\n`);
+  };
+}
+
+/**
+ * Size of a message's family header (libmnl's "extra header"): the struct the decoder chose
+ * (variants included, rounded up to 4), genlmsghdr plus the family's own for generic netlink,
+ * else the per-protocol table.
+ */
+export function extraHeaderSize(target: Target, m: Message, decoded: DecodedMessage): number {
+  if (m.header.type < 16) return 0;
+  if (target.protocol === 16) return 4 + (target.genl?.id === m.header.type ? target.genl.live.hdrSize : 0);
+  const st = decoded.fixed ? target.family?.structs[decoded.fixed.name] : undefined;
+  if (st) return st.size % 4 ? st.size + (4 - (st.size % 4)) : st.size;
+  return fixedHeaderSize(target.protocol, m.header.type, (m.header.flags & 1) !== 0, m.data[0]);
+}
+
+/** Decode a message into a record for the renderers. */
+export function messageRecord(
+  target: Target,
+  m: Message,
+  direction: 'sent' | 'received',
+  extra: Partial<MessageRecord> = {},
+  request?: DecodeContext['request'],
+  rawAttrOffset?: number,
+): MessageRecord {
+  const decoded = decodeMessage(m, {
+    protocol: target.protocol,
+    family: target.protocol === 16 ? undefined : target.family,
+    genlFamilies: target.genlFamilies,
+    request,
+    rawAttrOffset,
+  });
+  const bytes = marshalMessages([m]).subarray(0, 16 + m.data.length);
+  return { record: 'message', decoded, bytes, direction, extraHeaderSize: extraHeaderSize(target, m, decoded), ...extra };
+}

@@ -1,0 +1,163 @@
+// Building a request from the command line: the fixed header by field (--header family=inet)
+// or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
+// (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
+import { attribute, EncodeError, encodeAttrs, encodeStruct } from '../model/encode.js';
+import type { JsonValue } from '../model/json.js';
+import { messageLayout } from '../model/decode.js';
+import { fromHex, parseIP, parseMac } from '../model/values.js';
+import { genlHeader } from '../netlink/genl.js';
+import type { MessageInit } from '../netlink/message.js';
+import { UsageError, type Target } from './resolve.js';
+
+/** The request options of execute and dump. */
+export interface RequestOptions {
+  header?: string[];
+  headerHex?: string;
+  attr?: string[];
+  attrs?: string;
+  payload?: string;
+}
+
+function hexArg(what: string, text: string): Uint8Array {
+  const b = fromHex(text);
+  if (!b) throw new UsageError(`${what}: "${text}" is not hex`);
+  return b;
+}
+
+/** Set obj[a][b][c] = value for the dotted path a.b.c. */
+function setPath(obj: Record<string, JsonValue>, path: string, value: JsonValue): void {
+  const keys = path.split('.');
+  let o = obj;
+  for (const k of keys.slice(0, -1)) {
+    const next = o[k];
+    if (next === undefined) o = o[k] = {} as Record<string, JsonValue>;
+    else if (next && typeof next === 'object' && !Array.isArray(next)) o = next as Record<string, JsonValue>;
+    else throw new UsageError(`-a ${path}: ${k} is not a nest`);
+  }
+  const last = keys[keys.length - 1]!;
+  const prev = o[last];
+  // Giving the same attribute twice repeats it.
+  o[last] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+}
+
+const RAW_KINDS = ['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'be16', 'be32', 'be64', 'string', 'strz', 'hex', 'flag', 'ip', 'mac'] as const;
+
+/** -a TYPE:KIND=VALUE: an attribute by number, for any family. */
+function rawAttribute(spec: string): Uint8Array {
+  const m = /^(\d+)(?::([a-z0-9]+))?=(.*)$/s.exec(spec);
+  if (!m) throw new UsageError(`-a ${spec}: expected NAME=VALUE or TYPE:KIND=VALUE`);
+  const type = Number(m[1]);
+  if (type > 0xffff) throw new UsageError(`-a ${spec}: type ${type} does not fit in 16 bits`);
+  const kind = (m[2] ?? 'hex') as (typeof RAW_KINDS)[number];
+  const v = m[3]!;
+  const int = (bits: number, signed: boolean, big: boolean): Uint8Array => {
+    if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(v)) throw new UsageError(`-a ${spec}: "${v}" is not an integer`);
+    let n = v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v);
+    const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
+    const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+    if (n < min || n > max) throw new UsageError(`-a ${spec}: ${v} does not fit in ${kind}`);
+    n = BigInt.asUintN(bits, n);
+    const out = new Uint8Array(bits / 8);
+    for (let i = 0; i < bits / 8; i++) out[big ? bits / 8 - 1 - i : i] = Number((n >> BigInt(8 * i)) & 0xffn);
+    return out;
+  };
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  let payload: Uint8Array;
+  switch (kind) {
+    case 'u8': payload = int(8, false, false); break;
+    case 'u16': payload = int(16, false, !little); break;
+    case 'u32': payload = int(32, false, !little); break;
+    case 'u64': payload = int(64, false, !little); break;
+    case 's8': payload = int(8, true, false); break;
+    case 's16': payload = int(16, true, !little); break;
+    case 's32': payload = int(32, true, !little); break;
+    case 's64': payload = int(64, true, !little); break;
+    case 'be16': payload = int(16, false, true); break;
+    case 'be32': payload = int(32, false, true); break;
+    case 'be64': payload = int(64, false, true); break;
+    case 'string': case 'strz': payload = new Uint8Array([...Buffer.from(v, 'utf8'), 0]); break;
+    case 'hex': payload = hexArg(`-a ${spec}`, v); break;
+    case 'flag': payload = new Uint8Array(0); break;
+    case 'ip': payload = parseIP(v) ?? (() => { throw new UsageError(`-a ${spec}: "${v}" is not an IP address`); })(); break;
+    case 'mac': payload = parseMac(v) ?? (() => { throw new UsageError(`-a ${spec}: "${v}" is not a MAC address`); })(); break;
+    default: throw new UsageError(`-a ${spec}: unknown kind "${kind}" (one of ${RAW_KINDS.join(', ')})`);
+  }
+  return attribute(type, payload);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * The request message for `type` with `flags`, built from the options and the family's
+ * description. Sequence and port ID are left 0 for the connection to fill in.
+ */
+export function buildRequest(target: Target, type: number, flags: number, o: RequestOptions): MessageInit {
+  const fam = target.family;
+  const genl = target.genl;
+  const msgType = genl ? genl.id : type;
+  const lead = genl ? genlHeader(type, genl.live.version || 1) : new Uint8Array(0);
+  if (o.payload !== undefined) {
+    return { header: { type: msgType, flags }, data: concat([lead, hexArg('--payload', o.payload)]) };
+  }
+  const spec = fam?.messages.find((m) => m.value === type);
+  const headerObj: Record<string, JsonValue> = {};
+  for (const h of o.header ?? []) {
+    const eq = h.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--header ${h}: expected FIELD=VALUE`);
+    headerObj[h.slice(0, eq)] = h.slice(eq + 1);
+  }
+  const named: Record<string, JsonValue> = {};
+  const raw: Uint8Array[] = [];
+  for (const a of o.attr ?? []) {
+    if (/^\d+(:[a-z0-9]+)?=/.test(a)) raw.push(rawAttribute(a));
+    else {
+      const eq = a.indexOf('=');
+      if (eq <= 0) throw new UsageError(`-a ${a}: expected NAME=VALUE`);
+      setPath(named, a.slice(0, eq), a.slice(eq + 1));
+    }
+  }
+  if (o.attrs !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(o.attrs);
+    } catch (err) {
+      throw new UsageError(`--attrs: not JSON: ${(err as Error).message}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--attrs: expected a JSON object');
+    Object.assign(named, parsed as Record<string, JsonValue>);
+  }
+  try {
+    let body: Uint8Array;
+    if (fam && spec) {
+      const isRequest = (flags & 1) !== 0;
+      const own = spec.header ? fam.structs[spec.header] : undefined;
+      const first = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex)[0] : own ? encodeStruct(fam, own, headerObj, 'header')[0] : undefined;
+      const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first);
+      let header: Uint8Array;
+      if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
+      else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);
+      if (!headerName && o.header?.length) throw new UsageError(`--header: ${spec.constant} has no fixed header`);
+      const pad = header.length % 4 ? new Uint8Array(4 - (header.length % 4)) : new Uint8Array(0);
+      const attrs = Object.keys(named).length ? encodeAttrs(fam, attrsName ? fam.sets[attrsName] : undefined, named) : new Uint8Array(0);
+      body = concat([header, attrs.length || raw.length ? pad : new Uint8Array(0), attrs, ...raw]);
+    } else {
+      if (Object.keys(named).length) throw new UsageError(`attributes by name need a described message type; use -a TYPE:KIND=VALUE or --payload`);
+      if (o.header?.length) throw new UsageError('--header by field needs a described message type; use --header-hex');
+      const header = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex) : new Uint8Array(0);
+      const pad = header.length % 4 ? new Uint8Array(4 - (header.length % 4)) : new Uint8Array(0);
+      body = concat([header, raw.length ? pad : new Uint8Array(0), ...raw]);
+    }
+    return { header: { type: msgType, flags }, data: concat([lead, body]) };
+  } catch (err) {
+    if (err instanceof EncodeError) throw new UsageError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,209 @@
+// End-to-end: bin/nlctl spawned against the real kernel in a scratch namespace, compared with
+// iproute2 and libmnl, and on every malformed-input path.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOracle, stripAnsi } from './helpers/oracle.js';
+import { createNetns } from './helpers/netns.js';
+
+const BIN = fileURLToPath(new URL('../bin/nlctl', import.meta.url));
+const ns = createNetns('nlctl-cli');
+
+function nlctl(args: string[], input?: string | Buffer): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+}
+
+function lines(stdout: string): Record<string, unknown>[] {
+  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+beforeAll(() => {
+  ns.exec('ip link set lo up && ip link add nlc0 type veth peer name nlc1 && ip addr add 192.0.2.1/24 dev nlc0');
+});
+afterAll(() => ns.destroy());
+
+describe('dump', () => {
+  it('prints NDJSON that jq can read: the mtu of lo is 65536', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" -n ${ns.name} dump -f route -t getlink -j | jq -r 'select(.attrs.ifname=="lo") | .attrs.mtu'`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('65536\n');
+  });
+
+  it('agrees with ip -j link show on every link', () => {
+    const r = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'RTM_GETLINK', '-j']);
+    expect(r.status).toBe(0);
+    const msgs = lines(r.stdout).filter((m) => m.type === 'RTM_NEWLINK');
+    const ip = JSON.parse(ns.exec('ip -j link show')) as { ifname: string; mtu: number; address: string; ifindex: number }[];
+    expect(msgs).toHaveLength(ip.length);
+    for (const link of ip) {
+      const m = msgs.find((x) => (x.attrs as { ifname: string }).ifname === link.ifname)!;
+      expect(m.record).toBe('message');
+      expect((m.header as { index: number }).index).toBe(link.ifindex);
+      expect((m.attrs as { mtu: number }).mtu).toBe(link.mtu);
+      expect((m.attrs as { address: string }).address).toBe(link.address);
+    }
+    expect(lines(r.stdout).at(-1)).toMatchObject({ type: 'NLMSG_DONE', error: { errno: 0 } });
+  });
+
+  it('agrees with ip -j addr show on addresses', () => {
+    const r = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getaddr', '-j']);
+    const ours = lines(r.stdout)
+      .filter((m) => m.type === 'RTM_NEWADDR')
+      .map((m) => `${(m.header as { index: number }).index} ${(m.attrs as { address: string }).address}/${(m.header as { prefixlen: number }).prefixlen}`)
+      .sort();
+    const ip = JSON.parse(ns.exec('ip -j addr show')) as { ifindex: number; addr_info: { local: string; prefixlen: number }[] }[];
+    expect(ours).toEqual(ip.flatMap((l) => l.addr_info.map((a) => `${l.ifindex} ${a.local}/${a.prefixlen}`)).sort());
+  });
+
+  it('prints real kernel replies in the libmnl layout byte for byte (checked against libmnl itself)', () => {
+    // The lossless JSON carries each message's bytes; libmnl and nlctl then print the same bytes.
+    const json = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getlink', '-j', '--lossless']);
+    const msgs = lines(json.stdout);
+    expect(msgs.length).toBeGreaterThan(2);
+    const hex = msgs.map((m) => String(m.bytes)).join('');
+    const ours = nlctl(['decode', '-f', 'route', '-o', 'mnl', '--color', 'always'], hex);
+    expect(ours.status, ours.stderr).toBe(0);
+    const cases = msgs.map((m) => ({ ehs: m.type === 'RTM_NEWLINK' ? 16 : 0, bytes: new Uint8Array(Buffer.from(String(m.bytes), 'hex')) }));
+    const libmnl = runOracle(cases).join('');
+    expect(ours.stdout).toBe(libmnl);
+    const plain = nlctl(['decode', '-f', 'route', '-o', 'mnl', '--color', 'never'], hex);
+    expect(plain.stdout).toBe(stripAnsi(libmnl));
+    // And the live dump itself prints the same layout (only the sequence numbers differ).
+    const live = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getlink', '-o', 'mnl', '--color', 'never']);
+    const seqless = (t: string) => t.replace(/\|  \d{10}  \|\t\| sequence number\|/g, 'SEQ');
+    expect(seqless(live.stdout).split('\n').length).toBe(seqless(plain.stdout).split('\n').length);
+  });
+
+  it('ends quietly with status 0 when the reader goes away (| head -1)', () => {
+    // Enough output to overflow the pipe, so nlctl really meets a closed pipe.
+    const one = '2c00000018000506dd33046b0000000002180000fe0300010000000008000100c6336400080005000a000001';
+    const dir = mkdtempSync(join(tmpdir(), 'nlctl-epipe-'));
+    try {
+      const file = join(dir, 'many.hex');
+      writeFileSync(file, one.repeat(20000));
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" decode -f route -o mnl --color never "${file}" | head -1; echo "status=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('----------------\t------------------\nstatus=0\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('execute', () => {
+  it('creates a link and prints the ACK', () => {
+    const r = nlctl(['-n', ns.name, 'execute', '-f', 'route', '-t', 'newlink', '-F', 'request,ack,create,excl', '-a', 'ifname=nlx0', '-a', 'linkinfo.kind=veth', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toEqual([expect.objectContaining({ type: 'NLMSG_ERROR', flags: ['capped'], error: expect.objectContaining({ errno: 0, name: 'OK' }) })]);
+    expect(ns.exec('ip -br link show nlx0')).toMatch(/^nlx0@/);
+  });
+
+  it('names the offending attribute of a kernel error and exits 2', () => {
+    const r = nlctl(['-n', ns.name, 'execute', '-f', 'route', '-t', 'newlink', '-F', 'request,ack,create,excl', '-a', 'ifname=an-interface-name-too-long', '-a', 'linkinfo.kind=veth', '-j']);
+    expect(r.status).toBe(2);
+    const [err] = lines(r.stdout);
+    expect(err).toMatchObject({ type: 'NLMSG_ERROR', error: { errno: -34, name: 'ERANGE', msg: 'Attribute failed policy validation', bad_attr: 'ifname' } });
+    expect(r.stderr).toMatch(/^nlctl: the kernel said ERANGE .*Attribute failed policy validation \[attribute ifname\]\n$/);
+  });
+
+  it('prints what would be sent with --dry-run, and sends nothing', () => {
+    const r = nlctl(['execute', '-f', 'route', '-t', 'newlink', '-a', 'ifname=nly0', '--dry-run', '-o', 'mnl', '--color', 'never']);
+    expect(r.status, r.stderr).toBe(0);
+    const bytes = (() => {
+      const j = nlctl(['execute', '-f', 'route', '-t', 'newlink', '-a', 'ifname=nly0', '--dry-run', '-j', '--lossless']);
+      return lines(j.stdout)[0]!;
+    })();
+    expect(bytes).toMatchObject({ type: 'RTM_NEWLINK', flags: ['request', 'ack'], attrs: { ifname: 'nly0' } });
+    expect(r.stdout).toContain('| 00016 | R-A- |');
+    expect(() => ns.exec('ip link show nly0')).toThrow();
+  });
+});
+
+describe('listen', () => {
+  it('prints each notification with its time and group, and stops at --count', () => {
+    const child = spawnSync('sh', ['-c', `(sleep 0.5; ip -n ${ns.name} link add nll0 type veth peer name nll1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link -c 2 --timeout 10s -j`], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const recs = lines(child.stdout);
+    expect(recs).toHaveLength(2);
+    for (const r of recs) expect(r).toMatchObject({ record: 'message', type: 'RTM_NEWLINK', group: 1, group_name: 'link' });
+    expect(Date.parse(String(recs[0]!.time))).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('stops cleanly on SIGINT, and the shell sees the signal', async () => {
+    const child = spawn(process.execPath, [BIN, '-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '-j'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 700));
+    ns.exec('ip link add nls0 type veth peer name nls1');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    expect(signal).toBe('SIGINT');
+    expect(code).toBeNull();
+    const recs = lines(out);
+    expect(recs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('decode', () => {
+  it('decodes hex people paste, with the family given', () => {
+    // An RTM_GETLINK request for "lo" as an xxd-free plain hex string.
+    const hex = '28000000120005000100000000000000000000000000000000000000000000000700030006c6f0000';
+    const fixed = hex.replace('06c6f0000', '6c6f0000');
+    const r = nlctl(['decode', '-f', 'route', '-j'], fixed);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(r.stdout)[0]).toMatchObject({ type: 'RTM_GETLINK', flags: ['request', 'ack'], attrs: { ifname: 'lo' } });
+  });
+
+  it('reports truncated, badly framed, garbage and empty input with status 1 and no stack trace', () => {
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['truncated', '2800000012000500', /nlmsg_len 40 runs past the end|too short/],
+      ['garbage hex', 'zz zz', /hex|not/i],
+      ['empty', '', /empty|no input|nothing/i],
+      ['bad attribute length', '1c000000120005000100000000000000' + '00'.repeat(16).slice(0, 8) + '0200030000000000', /malformed|length/i],
+    ];
+    for (const [name, input, re] of cases) {
+      const r = nlctl(['decode', '-f', 'route', '-o', 'text'], input);
+      expect(r.status, name).toBe(1);
+      expect(r.stderr + r.stdout, name).toMatch(re);
+      expect(r.stderr, name).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('renders the same bytes exactly as libmnl does', () => {
+    const hex = '2c00000018000506dd33046b0000000002180000fe0300010000000008000100c6336400080005000a000001';
+    const ours = nlctl(['decode', '-f', 'route', '-o', 'mnl', '--color', 'never'], hex);
+    expect(ours.status, ours.stderr).toBe(0);
+    const [libmnl] = runOracle([{ ehs: 12, bytes: new Uint8Array(Buffer.from(hex, 'hex')) }]);
+    expect(ours.stdout).toBe(stripAnsi(libmnl!));
+    const coloured = nlctl(['decode', '-f', 'route', '-o', 'mnl', '--color', 'always'], hex);
+    expect(coloured.stdout).toBe(libmnl);
+  });
+});
+
+describe('usage', () => {
+  it('exits 1 with one clear line for usage mistakes and unknown names', () => {
+    const cases: [string[], RegExp][] = [
+      [['dump', '-f', 'no-such-family', '-t', 'x'], /unknown family "no-such-family"/],
+      [['dump', '-f', 'route', '-t', 'getnothing'], /unknown message type "getnothing" for route/],
+      [['listen', '-f', 'route', '-g', 'nosuchgroup'], /unknown group "nosuchgroup"/],
+      [['execute', '-f', 'route', '-t', 'newlink', '-a', 'mtu=big'], /mtu: expected an integer/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, re] of cases) {
+      const r = nlctl(['-n', ns.name, ...args]);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(re);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('prints the version', () => {
+    const r = nlctl(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
