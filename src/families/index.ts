@@ -15,6 +15,12 @@ const LOADERS: Readonly<Record<string, () => Promise<{ family: FamilySpec }>>> =
   xfrm: () => import('./generated/xfrm.js'),
   selinux: () => import('./generated/selinux.js'),
   connector: () => import('./generated/connector.js'),
+  ethtool: () => import('./generated/ethtool.js'),
+  devlink: () => import('./generated/devlink.js'),
+  TASKSTATS: () => import('./generated/taskstats.js'),
+  tcp_metrics: () => import('./generated/tcp_metrics.js'),
+  mptcp_pm: () => import('./generated/mptcp_pm.js'),
+  wireguard: () => import('./generated/wireguard.js'),
 };
 
 /** The description that covers a whole protocol (route for 0, …), by protocol number. */
