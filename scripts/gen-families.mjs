@@ -43,7 +43,8 @@ function enumMembers(includes, anchor) {
     const re = /enum\s*\w*\s*\{([^}]*)\}/g;
     let m;
     while ((m = re.exec(text))) {
-      const body = m[1].replace(/^\s*#.*$/gm, ' ');
+      // Drop preprocessor lines, backslash continuations included (devlink's aliases).
+      const body = m[1].replace(/^[ \t]*#(?:[^\n]*\\\n)*[^\n]*$/gm, ' ');
       const items = body
         .split(',')
         .map((item) => item.trim().match(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(.*))?$/s))
