@@ -184,6 +184,19 @@ describe('decode', () => {
   });
 });
 
+describe('--spec', () => {
+  it('describes a family with a kernel YNL spec file', () => {
+    const spec = fileURLToPath(new URL('./fixtures/ynl/nlctrl.yaml', import.meta.url));
+    const r = nlctl(['--spec', spec, 'dump', '-t', 'getfamily', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    const nlctrl = lines(r.stdout).find((m) => (m.attrs as { family_name?: string }).family_name === 'nlctrl')!;
+    expect(nlctrl).toMatchObject({ type: 'CTRL_CMD_NEWFAMILY', attrs: { family_id: 16 } });
+    const bad = nlctl(['--spec', '/nonexistent.yaml', 'dump', '-t', 'getfamily']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^nlctl: .*nonexistent\.yaml/);
+  });
+});
+
 describe('usage', () => {
   it('exits 1 with one clear line for usage mistakes and unknown names', () => {
     const cases: [string[], RegExp][] = [

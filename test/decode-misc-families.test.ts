@@ -496,7 +496,7 @@ describe('xfrm', () => {
     expect(a.lastused).toBe(1_700_000_123n);
     expect(a.replay_esn_val).toEqual({ bmp_len: 1, oseq: 10, seq: 9, oseq_hi: 0, seq_hi: 0, replay_window: 32, _extra: hex(new Struct(4).u32(0, 0x1ff).bytes) });
     expect(a.coaddr).toBe(hex(addr4(203, 0, 113, 9)));
-    expect(a['60']).toBe('01020304');
+    expect(a.unknown_60).toBe('01020304');
     expect(d.attrs.find((x) => x.type === XFRMA_PAD)!.name).toBe('pad');
   });
 

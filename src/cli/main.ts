@@ -14,6 +14,7 @@ export interface GlobalOptions {
   lossless?: boolean;
   color: ColorMode;
   netns?: string;
+  spec?: string;
   quiet?: boolean;
   verbose?: boolean;
 }
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     .option('--lossless', 'JSON: also list every attribute with its type number, flags and bytes (attr_list)')
     .addOption(new Option('--color [when]', 'colour: auto, always or never').choices(['auto', 'always', 'never']).default('auto').preset('always'))
     .option('-n, --netns <ns>', 'network namespace: NAME (as ip -n: /run/netns/NAME), a PATH, or a PID')
+    .option('--spec <file>', "describe the family with a kernel YNL spec (Documentation/netlink/specs/*.yaml)")
     .option('-q, --quiet', 'no status messages on stderr')
     .option('-v, --verbose', 'more detail in error messages')
     .version(version(), '-V, --version', 'print the version')
@@ -65,7 +67,7 @@ export function buildProgram(): Command {
   program
     .command('dial')
     .description('open a socket and report what the kernel granted: port ID, groups, buffer sizes, options')
-    .requiredOption('-f, --family <family>', 'netlink protocol (route, generic, … or 0–31) or generic netlink family name')
+    .option('-f, --family <family>', 'netlink protocol (route, generic, … or 0–31) or generic netlink family name')
     .option('-g, --groups <groups>', 'groups to join: a bitmask (0x1), numbers (1,2,40) or names (link,ipv4-route)')
     .option('--pid <n>', 'port ID to bind (default: the kernel picks)')
     .option('--rcvbuf <bytes>', 'receive buffer size (e.g. 4M)')
@@ -76,7 +78,7 @@ export function buildProgram(): Command {
     program
       .command('dump')
       .description('send an NLM_F_DUMP request and stream every reply as it arrives')
-      .requiredOption('-f, --family <family>', 'netlink protocol or generic netlink family name')
+      .option('-f, --family <family>', 'netlink protocol or generic netlink family name (or use --spec)')
       .requiredOption('-t, --type <type>', 'message type: RTM_GETLINK, getlink, or a number (genl: the command)')
       .option('-F, --flags <flags>', 'flags instead of request|dump (names or a number)')
       .addOption(new Option('--on-intr <action>', 'when the dump is interrupted (NLM_F_DUMP_INTR)').choices(['retry', 'warn', 'fail']).default('warn')),
@@ -86,7 +88,7 @@ export function buildProgram(): Command {
     program
       .command('execute')
       .description('send one request (ACK asked by default) and print every reply, ACK included')
-      .requiredOption('-f, --family <family>', 'netlink protocol or generic netlink family name')
+      .option('-f, --family <family>', 'netlink protocol or generic netlink family name (or use --spec)')
       .requiredOption('-t, --type <type>', 'message type: RTM_NEWLINK, newlink, or a number (genl: the command)')
       .option('-F, --flags <flags>', 'flags: names (request, ack, create, excl, replace, append, dump, …) or a number', 'request|ack')
       .option('--dry-run', 'print the request instead of sending it'),
@@ -95,7 +97,7 @@ export function buildProgram(): Command {
   program
     .command('listen')
     .description('join multicast groups and print every notification until Ctrl-C, --count or --timeout')
-    .requiredOption('-f, --family <family>', 'netlink protocol or generic netlink family name')
+    .option('-f, --family <family>', 'netlink protocol or generic netlink family name (or use --spec)')
     .requiredOption('-g, --groups <groups>', 'groups: a bitmask (0x1), numbers (1,2,40) or names (link,ipv4-route)')
     .option('-c, --count <n>', 'stop after this many messages')
     .option('--timeout <duration>', 'stop after this long (500ms, 10s, 2m)')

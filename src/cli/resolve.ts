@@ -208,3 +208,44 @@ export function parseCount(arg: string, what: string): number {
   if (!/^\d+$/.test(arg)) throw new UsageError(`${what} must be a whole number, got "${arg}"`);
   return Number(arg);
 }
+
+/**
+ * The target of a command: -f, or a kernel YNL spec given with --spec (which then describes
+ * the family; a generic netlink spec's ID is looked up in the kernel unless `offline`).
+ */
+export async function targetFromOptions(family: string | undefined, spec: string | undefined, netns: string | undefined, opts: { offline?: boolean } = {}): Promise<Target> {
+  if (spec === undefined) {
+    if (family === undefined) throw new UsageError('-f/--family is required (or --spec FILE.yaml)');
+    return resolveTarget(family, netns, opts);
+  }
+  const { familyFromYnlFile, YnlSpecError } = await import('../model/ynl.js');
+  let fam: FamilySpec;
+  try {
+    fam = await familyFromYnlFile(spec);
+  } catch (err) {
+    if (err instanceof YnlSpecError) throw new UsageError(err.message);
+    throw new UsageError(`--spec ${spec}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (fam.protocol !== 16) return { protocol: fam.protocol, protocolName: protocolName(fam.protocol), family: fam };
+  if (opts.offline) {
+    const id = fam.genlId;
+    return { protocol: 16, protocolName: 'generic', family: fam, genlFamilies: new Map(id !== undefined ? [[id, fam]] : []) };
+  }
+  const conn = dial(16, { netns });
+  try {
+    let live: GenlFamily;
+    try {
+      live = await getFamily(conn, family ?? fam.name, { timeout: 5000 });
+    } catch (err) {
+      if (err instanceof NetlinkError && err.code === 'ENOENT') throw new UsageError(`the kernel has no generic netlink family "${family ?? fam.name}" (from --spec ${spec})`);
+      throw err;
+    }
+    const all = await listFamilies(conn, { timeout: 5000 });
+    const genlFamilies = await genlFamilyMap(all, loadFamily);
+    const merged = runtimeFamily(live, fam);
+    genlFamilies.set(live.id, merged);
+    return { protocol: 16, protocolName: 'generic', family: merged, genl: { id: live.id, live }, genlFamilies };
+  } finally {
+    conn.close();
+  }
+}

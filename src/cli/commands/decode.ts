@@ -8,7 +8,7 @@ import { parseMessages } from '../../netlink/message.js';
 import { openOutput } from '../common.js';
 import type { GlobalOptions } from '../main.js';
 import { messageRecord } from '../output.js';
-import { netnsPath, parseCount, resolveTarget, UsageError, type Target } from '../resolve.js';
+import { netnsPath, parseCount, resolveTarget, targetFromOptions, UsageError, type Target } from '../resolve.js';
 
 /** Options of the decode command. */
 export interface DecodeOptions {
@@ -34,13 +34,13 @@ async function readAll(file: string): Promise<Uint8Array> {
 export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions): Promise<void> {
   const ehs = o.extraHeader !== undefined ? parseCount(o.extraHeader, '--extra-header') : undefined;
   let given: Target | undefined;
-  if (o.family !== undefined) {
+  if (o.family !== undefined || g.spec !== undefined) {
     try {
-      given = await resolveTarget(o.family, netnsPath(g.netns));
+      given = await targetFromOptions(o.family, g.spec, netnsPath(g.netns));
     } catch (err) {
       // No kernel to ask (or not allowed to): fall back to what the descriptions alone know.
       if (err instanceof UsageError) throw err;
-      given = await resolveTarget(o.family, undefined, { offline: true });
+      given = await targetFromOptions(o.family, g.spec, undefined, { offline: true });
     }
   }
   const targets = new Map<number, Target>();

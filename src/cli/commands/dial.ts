@@ -3,11 +3,11 @@ import { ConnOption } from '../../netlink/socket.js';
 import { openConn } from '../common.js';
 import { outputFormat, type GlobalOptions } from '../main.js';
 import { writeJsonLine } from '../../render/json.js';
-import { groupName, netnsPath, parseCount, parseSize, resolveGroups, resolveTarget, type Target } from '../resolve.js';
+import { groupName, netnsPath, parseCount, parseSize, resolveGroups, targetFromOptions, type Target } from '../resolve.js';
 
 /** Options of the dial command. */
 export interface DialOptions {
-  family: string;
+  family?: string;
   groups?: string;
   pid?: string;
   rcvbuf?: string;
@@ -16,7 +16,7 @@ export interface DialOptions {
 
 /** Run `nlctl dial`. */
 export async function dial(o: DialOptions, g: GlobalOptions): Promise<void> {
-  const target: Target = await resolveTarget(o.family, netnsPath(g.netns));
+  const target: Target = await targetFromOptions(o.family, g.spec, netnsPath(g.netns));
   const groups = o.groups ? resolveGroups(target, o.groups) : [];
   const conn = openConn(target, g, { strict: o.strict, pid: o.pid !== undefined ? parseCount(o.pid, '--pid') : undefined });
   try {

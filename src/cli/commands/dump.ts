@@ -6,11 +6,11 @@ import { openConn, openOutput, withSignals } from '../common.js';
 import type { GlobalOptions } from '../main.js';
 import { messageRecord, statusWriter } from '../output.js';
 import { buildRequest, type RequestOptions } from '../request.js';
-import { netnsPath, resolveFlags, resolveTarget, resolveType } from '../resolve.js';
+import { netnsPath, resolveFlags, targetFromOptions, resolveType } from '../resolve.js';
 
 /** Options of the dump command. */
 export interface DumpOptions extends RequestOptions {
-  family: string;
+  family?: string;
   type: string;
   flags?: string;
   onIntr: 'retry' | 'warn' | 'fail';
@@ -20,7 +20,7 @@ const RETRIES = 5;
 
 /** Run `nlctl dump`. */
 export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
-  const target = await resolveTarget(o.family, netnsPath(g.netns));
+  const target = await targetFromOptions(o.family, g.spec, netnsPath(g.netns));
   const { value } = resolveType(target, o.type);
   const flags = o.flags !== undefined ? resolveFlags(o.flags) : HeaderFlags.Request | HeaderFlags.Dump;
   const request = buildRequest(target, value, flags, o);

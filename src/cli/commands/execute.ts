@@ -7,11 +7,11 @@ import { openConn, openOutput } from '../common.js';
 import type { GlobalOptions } from '../main.js';
 import { messageRecord } from '../output.js';
 import { buildRequest, type RequestOptions } from '../request.js';
-import { netnsPath, resolveFlags, resolveTarget, resolveType } from '../resolve.js';
+import { netnsPath, resolveFlags, targetFromOptions, resolveType } from '../resolve.js';
 
 /** Options of the execute command. */
 export interface ExecuteOptions extends RequestOptions {
-  family: string;
+  family?: string;
   type: string;
   flags: string;
   dryRun?: boolean;
@@ -19,7 +19,7 @@ export interface ExecuteOptions extends RequestOptions {
 
 /** Run `nlctl execute`. */
 export async function execute(o: ExecuteOptions, g: GlobalOptions): Promise<void> {
-  const target = await resolveTarget(o.family, netnsPath(g.netns));
+  const target = await targetFromOptions(o.family, g.spec, netnsPath(g.netns));
   const { value } = resolveType(target, o.type);
   const request = buildRequest(target, value, resolveFlags(o.flags), o);
   const out = openOutput(g, target);

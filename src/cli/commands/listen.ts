@@ -7,11 +7,11 @@ import { decodeUevent } from '../../model/uevent.js';
 import { openOutput, withSignals } from '../common.js';
 import type { GlobalOptions } from '../main.js';
 import { messageRecord, statusWriter } from '../output.js';
-import { groupName, netnsPath, parseCount, parseDuration, parseSize, resolveGroups, resolveTarget } from '../resolve.js';
+import { groupName, netnsPath, parseCount, parseDuration, parseSize, resolveGroups, targetFromOptions } from '../resolve.js';
 
 /** Options of the listen command. */
 export interface ListenOptions {
-  family: string;
+  family?: string;
   groups: string;
   count?: string;
   timeout?: string;
@@ -22,7 +22,7 @@ export interface ListenOptions {
 /** Run `nlctl listen`. */
 export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> {
   const netns = netnsPath(g.netns);
-  const target = await resolveTarget(o.family, netns);
+  const target = await targetFromOptions(o.family, g.spec, netns);
   const groups = resolveGroups(target, o.groups);
   const count = o.count !== undefined ? parseCount(o.count, '--count') : undefined;
   const timeout = o.timeout !== undefined ? parseDuration(o.timeout) : undefined;
