@@ -206,10 +206,12 @@ function generate(file) {
     const entry = { constant: m.constant, name: shortName(m.constant, m.prefix), value: v(m.expr) };
     if (m.header) entry.header = m.header;
     if (m.attrs) entry.attrs = m.attrs;
+    if (m.payload) entry.payload = m.payload;
     if (m.variants) {
       entry.variants = m.variants.map((x) => {
         const out = {};
         if (x.request !== undefined) out.request = x.request;
+        if (x.dump !== undefined) out.dump = x.dump;
         if (x.firstByte !== undefined) out.firstByte = v(x.firstByte);
         if (x.header) out.header = x.header;
         if (x.attrs) out.attrs = x.attrs;

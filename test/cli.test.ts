@@ -173,6 +173,16 @@ describe('decode', () => {
     }
   });
 
+  it('shows audit records as text', () => {
+    const text = Buffer.from('audit(1.0:1): op=test res=1\0');
+    const hdr = Buffer.alloc(16);
+    hdr.writeUInt32LE(16 + text.length, 0);
+    hdr.writeUInt16LE(1107, 4); // AUDIT_USER_AVC
+    const r = nlctl(['decode', '-f', 'audit', '-j'], Buffer.concat([hdr, text]).toString('hex'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(r.stdout)[0]).toMatchObject({ type: 'AUDIT_USER_AVC', text: 'audit(1.0:1): op=test res=1' });
+  });
+
   it('renders the same bytes exactly as libmnl does', () => {
     const hex = '2c00000018000506dd33046b0000000002180000fe0300010000000008000100c6336400080005000a000001';
     const ours = nlctl(['decode', '-f', 'route', '-o', 'mnl', '--color', 'never'], hex);

@@ -140,7 +140,7 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
       const isRequest = (flags & 1) !== 0;
       const own = spec.header ? fam.structs[spec.header] : undefined;
       const first = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex)[0] : own ? encodeStruct(fam, own, headerObj, 'header')[0] : undefined;
-      const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first);
+      const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first, flags);
       let header: Uint8Array;
       if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
       else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);

@@ -105,6 +105,8 @@ export interface MessageSpec {
   attrs?: string;
   /** What kind of request this is, for naming the context-dependent flags. */
   kind?: 'get' | 'new' | 'del' | 'other';
+  /** What follows the header when it is not attributes: text (audit records). */
+  payload?: 'text';
   /**
    * Layouts that replace header/attrs when they match: by direction (a request has
    * NLM_F_REQUEST) and by the payload's first byte (sock_diag: the address family). The first
@@ -117,6 +119,8 @@ export interface MessageSpec {
 export interface MessageVariant {
   /** Matches requests (true) or replies (false) only. */
   request?: boolean;
+  /** Matches dump requests (NLM_F_ROOT or NLM_F_MATCH set) only, or (false) only others. */
+  dump?: boolean;
   /** Matches when the payload's first byte has this value. */
   firstByte?: number;
   header?: string;

@@ -85,6 +85,8 @@ export interface DecodedMessage {
   attrs: DecodedAttr[];
   /** Payload bytes not decoded as header or attributes (unknown message types). */
   payload?: Uint8Array;
+  /** A text payload (audit records), when the description says the payload is text. */
+  text?: string;
   ack?: DecodedAck;
   /** Problems met while decoding; the message is still shown. */
   malformed: string[];
@@ -373,10 +375,15 @@ const CONTROL_NAMES: Record<number, [string, string]> = {
  * first payload byte (the address family of sock_diag, bridge and IPv6 link messages), else
  * the message's own.
  */
-export function messageLayout(spec: MessageSpec, isRequest: boolean, firstByte: number | undefined): { header?: string; attrs?: string } {
+export function messageLayout(spec: MessageSpec, isRequest: boolean, firstByte: number | undefined, flags = 0): { header?: string; attrs?: string } {
+  const isDump = isRequest && (flags & 0x300) !== 0;
   return (
-    spec.variants?.find((v) => (v.request === undefined || v.request === isRequest) && (v.firstByte === undefined || firstByte === v.firstByte)) ??
-    spec
+    spec.variants?.find(
+      (v) =>
+        (v.request === undefined || v.request === isRequest) &&
+        (v.dump === undefined || v.dump === isDump) &&
+        (v.firstByte === undefined || firstByte === v.firstByte),
+    ) ?? spec
   );
 }
 
@@ -448,7 +455,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     if (data.length) out.payload = data;
     return out;
   }
-  const layout = messageLayout(spec, (h.flags & HeaderFlags.Request) !== 0, data[0]);
+  const layout = messageLayout(spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags);
   let attrStart = 0;
   if (layout.header) {
     const st = family!.structs[layout.header];
@@ -465,7 +472,14 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     const view = new DataView(attrBytes.buffer, attrBytes.byteOffset, attrBytes.byteLength);
     out.attrs = walkAttrs({ family, buf: attrBytes, view, base: dataBase + attrStart, depth: 0 }, set, out.malformed);
   } else if (attrBytes.length) {
-    out.payload = attrBytes;
+    if (spec.payload === 'text') {
+      // Text records (audit): shown as text, trailing NULs dropped.
+      let end = attrBytes.length;
+      while (end > 0 && attrBytes[end - 1] === 0) end--;
+      out.text = Buffer.from(attrBytes.buffer, attrBytes.byteOffset, end).toString('utf8');
+    } else {
+      out.payload = attrBytes;
+    }
   }
   return out;
 }

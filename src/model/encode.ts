@@ -312,7 +312,7 @@ export function encodeMessage(
   // The layout may depend on the header's first byte (its address family): encode the header
   // by the message's own layout first, then pick the variant that byte selects.
   const first = spec.header ? encodeStruct(family, family.structs[spec.header]!, input.header ?? {}, 'header')[0] : undefined;
-  const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first);
+  const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first, flags);
   if (headerName) {
     const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
     parts.push(hdr);

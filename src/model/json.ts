@@ -98,6 +98,7 @@ export function messageToObject(d: DecodedMessage, opts: MessageObjectOptions = 
   o.attrs = attrsToObject(d.attrs);
   if (opts.lossless) o.attr_list = attrsToList(d.attrs);
   if (d.payload) o.payload = toHex(d.payload);
+  if (d.text !== undefined) o.text = d.text;
   if (d.malformed.length) o.malformed = d.malformed;
   return o;
 }

@@ -206,6 +206,7 @@ function messageLines(r: MessageRecord, width: number | undefined, maxValueLines
     const hexLines = width === undefined ? [hex] : wrap(hex, width - CONTINUATION.length, Math.max(1, maxValueLines));
     lines.push(...hexLines.map((l) => CONTINUATION + l));
   }
+  if (d.text !== undefined) lines.push(...flow(words(`text: ${d.text}`, plain), width));
   for (const problem of messageProblems(d)) lines.push(...flow(words(`malformed: ${problem}`, p.malformed), width));
   return lines;
 }

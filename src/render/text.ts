@@ -61,6 +61,7 @@ export function formatMessageText(r: MessageRecord, p: Palette = palette(false))
   if (err.length) tokens.push(...err.map((t) => (failed ? p.error(t) : t)));
   for (const a of d.attrs) tokens.push(attrText(a, p));
   if (d.payload) tokens.push(`payload=${toHex(d.payload) || '""'}`);
+  if (d.text !== undefined) tokens.push(`text=${quote(d.text)}`);
   const problems = messageProblems(d);
   if (problems.length) tokens.push(p.malformed(`malformed=[${problems.map(quote).join(',')}]`));
   return tokens.join(' ');

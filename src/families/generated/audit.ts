@@ -147,492 +147,574 @@ export const family: FamilySpec = {
    "constant": "AUDIT_USER",
    "name": "user",
    "value": 1005,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_LOGIN",
    "name": "login",
    "value": 1006,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_FIRST_USER_MSG",
    "name": "first_user_msg",
    "value": 1100,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_USER_AVC",
    "name": "user_avc",
    "value": 1107,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_USER_TTY",
    "name": "user_tty",
    "value": 1124,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_LAST_USER_MSG",
    "name": "last_user_msg",
    "value": 1199,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_DAEMON_START",
    "name": "daemon_start",
    "value": 1200,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_DAEMON_END",
    "name": "daemon_end",
    "value": 1201,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_DAEMON_ABORT",
    "name": "daemon_abort",
    "value": 1202,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_DAEMON_CONFIG",
    "name": "daemon_config",
    "value": 1203,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_SYSCALL",
    "name": "syscall",
    "value": 1300,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_PATH",
    "name": "path",
    "value": 1302,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_IPC",
    "name": "ipc",
    "value": 1303,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_SOCKETCALL",
    "name": "socketcall",
    "value": 1304,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_CONFIG_CHANGE",
    "name": "config_change",
    "value": 1305,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_SOCKADDR",
    "name": "sockaddr",
    "value": 1306,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_CWD",
    "name": "cwd",
    "value": 1307,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_EXECVE",
    "name": "execve",
    "value": 1309,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_IPC_SET_PERM",
    "name": "ipc_set_perm",
    "value": 1311,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MQ_OPEN",
    "name": "mq_open",
    "value": 1312,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MQ_SENDRECV",
    "name": "mq_sendrecv",
    "value": 1313,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MQ_NOTIFY",
    "name": "mq_notify",
    "value": 1314,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MQ_GETSETATTR",
    "name": "mq_getsetattr",
    "value": 1315,
+   "payload": "text",
    "kind": "get"
   },
   {
    "constant": "AUDIT_KERNEL_OTHER",
    "name": "kernel_other",
    "value": 1316,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_FD_PAIR",
    "name": "fd_pair",
    "value": 1317,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_OBJ_PID",
    "name": "obj_pid",
    "value": 1318,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_TTY",
    "name": "tty",
    "value": 1319,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_EOE",
    "name": "eoe",
    "value": 1320,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_BPRM_FCAPS",
    "name": "bprm_fcaps",
    "value": 1321,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_CAPSET",
    "name": "capset",
    "value": 1322,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MMAP",
    "name": "mmap",
    "value": 1323,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_NETFILTER_PKT",
    "name": "netfilter_pkt",
    "value": 1324,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_NETFILTER_CFG",
    "name": "netfilter_cfg",
    "value": 1325,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_SECCOMP",
    "name": "seccomp",
    "value": 1326,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_PROCTITLE",
    "name": "proctitle",
    "value": 1327,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_FEATURE_CHANGE",
    "name": "feature_change",
    "value": 1328,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_REPLACE",
    "name": "replace",
    "value": 1329,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_KERN_MODULE",
    "name": "kern_module",
    "value": 1330,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_FANOTIFY",
    "name": "fanotify",
    "value": 1331,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_TIME_INJOFFSET",
    "name": "time_injoffset",
    "value": 1332,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_TIME_ADJNTPVAL",
    "name": "time_adjntpval",
    "value": 1333,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_BPF",
    "name": "bpf",
    "value": 1334,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_EVENT_LISTENER",
    "name": "event_listener",
    "value": 1335,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_URINGOP",
    "name": "uringop",
    "value": 1336,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_OPENAT2",
    "name": "openat2",
    "value": 1337,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_DM_CTRL",
    "name": "dm_ctrl",
    "value": 1338,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_DM_EVENT",
    "name": "dm_event",
    "value": 1339,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_AVC",
    "name": "avc",
    "value": 1400,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_SELINUX_ERR",
    "name": "selinux_err",
    "value": 1401,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_AVC_PATH",
    "name": "avc_path",
    "value": 1402,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_POLICY_LOAD",
    "name": "mac_policy_load",
    "value": 1403,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_STATUS",
    "name": "mac_status",
    "value": 1404,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_CONFIG_CHANGE",
    "name": "mac_config_change",
    "value": 1405,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_UNLBL_ALLOW",
    "name": "mac_unlbl_allow",
    "value": 1406,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_CIPSOV4_ADD",
    "name": "mac_cipsov4_add",
    "value": 1407,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_CIPSOV4_DEL",
    "name": "mac_cipsov4_del",
    "value": 1408,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_MAP_ADD",
    "name": "mac_map_add",
    "value": 1409,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_MAP_DEL",
    "name": "mac_map_del",
    "value": 1410,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_IPSEC_ADDSA",
    "name": "mac_ipsec_addsa",
    "value": 1411,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_IPSEC_DELSA",
    "name": "mac_ipsec_delsa",
    "value": 1412,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_IPSEC_ADDSPD",
    "name": "mac_ipsec_addspd",
    "value": 1413,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_IPSEC_DELSPD",
    "name": "mac_ipsec_delspd",
    "value": 1414,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_IPSEC_EVENT",
    "name": "mac_ipsec_event",
    "value": 1415,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_UNLBL_STCADD",
    "name": "mac_unlbl_stcadd",
    "value": 1416,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_UNLBL_STCDEL",
    "name": "mac_unlbl_stcdel",
    "value": 1417,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_CALIPSO_ADD",
    "name": "mac_calipso_add",
    "value": 1418,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_MAC_CALIPSO_DEL",
    "name": "mac_calipso_del",
    "value": 1419,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_ANOM_PROMISCUOUS",
    "name": "anom_promiscuous",
    "value": 1700,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_ANOM_ABEND",
    "name": "anom_abend",
    "value": 1701,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_ANOM_LINK",
    "name": "anom_link",
    "value": 1702,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_ANOM_CREAT",
    "name": "anom_creat",
    "value": 1703,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_DATA",
    "name": "integrity_data",
    "value": 1800,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_METADATA",
    "name": "integrity_metadata",
    "value": 1801,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_STATUS",
    "name": "integrity_status",
    "value": 1802,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_HASH",
    "name": "integrity_hash",
    "value": 1803,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_PCR",
    "name": "integrity_pcr",
    "value": 1804,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_RULE",
    "name": "integrity_rule",
    "value": 1805,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_EVM_XATTR",
    "name": "integrity_evm_xattr",
    "value": 1806,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_INTEGRITY_POLICY_RULE",
    "name": "integrity_policy_rule",
    "value": 1807,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_KERNEL",
    "name": "kernel",
    "value": 2000,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_FIRST_USER_MSG2",
    "name": "first_user_msg2",
    "value": 2100,
+   "payload": "text",
    "kind": "other"
   },
   {
    "constant": "AUDIT_LAST_USER_MSG2",
    "name": "last_user_msg2",
    "value": 2999,
+   "payload": "text",
    "kind": "other"
   }
  ],
