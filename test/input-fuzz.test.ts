@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError, parseHexText, readInput, readPcap, type InputFormat, type ReadResult } from '../src/input/index.js';
+import { InputError, parseHexText, readInput, readPcap, type HexParseResult, type InputFormat, type ReadResult } from '../src/input/index.js';
 import {
   LINKTYPE_NETLINK,
   cat,
@@ -29,17 +29,19 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const h2 = (n: number): string => n.toString(16).padStart(2, '0');
 
 /** Run `fn`; it must return or throw an InputError with a one-line message. */
-function readsOrRefuses(fn: () => ReadResult | { bytes: Uint8Array }): void {
+function readsOrRefuses(fn: () => ReadResult | HexParseResult): void {
   try {
     const r = fn();
-    if ('packets' in r) {
+    if ('format' in r) {
       r.packets.forEach((p, i) => {
         expect(p.data).toBeInstanceOf(Uint8Array);
         expect(typeof p.where).toBe('string');
         if (i > 0) expect(p.index).toBeGreaterThan(r.packets[i - 1]!.index);
       });
-      for (const w of r.warnings) expect(w).not.toContain('\n');
+    } else {
+      expect(r.bytes.length).toBe(r.packets.reduce((n, p) => n + p.bytes.length, 0));
     }
+    for (const w of r.warnings) expect(w).not.toContain('\n');
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     expect(err.message).not.toContain('\n');
@@ -109,7 +111,7 @@ describe('never anything but packets or an InputError', () => {
     });
     fc.assert(
       fc.property(fc.constantFrom(...files), fc.array(mutation, { minLength: 1, maxLength: 4 }), (file, mutations) => {
-        let b = file.slice();
+        let b: Uint8Array = file.slice();
         for (const m of mutations) {
           const at = m.at % (b.length + 1);
           if (m.kind === 'flip' && at < b.length) b[at] = b[at]! ^ m.value;
@@ -268,11 +270,20 @@ const interesting = fc.oneof(
   fc.array(fc.oneof(fc.constant(new Uint8Array(16)), fc.uint8Array({ minLength: 1, maxLength: 20 }), fc.constantFrom(Uint8Array.of(0x22, 0x27, 0x5c), Uint8Array.of(0, 0x31, 0x37, 1))), { minLength: 1, maxLength: 12 }).map((parts) => cat(...parts)),
 );
 
+/**
+ * An od/hexdump dump whose second line is a `*` does not say whether its offsets are octal (od)
+ * or hex (hexdump); the reader then guesses, says so, and may be wrong.
+ */
+function ambiguous(r: HexParseResult): boolean {
+  return r.warnings.some((w) => w.includes('fit both hexadecimal (hexdump) and octal (od)'));
+}
+
 describe('round trips through every text form', () => {
   it.each(formatters)('%s', (_name, format) => {
     fc.assert(
       fc.property(interesting, (bytes) => {
         const r = parseHexText(format(bytes));
+        if (ambiguous(r)) return;
         expect(hex(r.bytes)).toBe(hex(bytes));
       }),
       { numRuns: RUNS },
@@ -293,8 +304,9 @@ describe('round trips through every text form', () => {
     if (!has(tool)) return; // the committed fixtures cover the real tools everywhere else
     fc.assert(
       fc.property(interesting, (bytes) => {
-        const out = spawnSync(tool, args, { input: bytes, encoding: 'utf8' });
-        expect(hex(parseHexText(out.stdout).bytes)).toBe(hex(bytes));
+        const r = parseHexText(spawnSync(tool, args, { input: bytes, encoding: 'utf8' }).stdout);
+        if (ambiguous(r)) return;
+        expect(hex(r.bytes)).toBe(hex(bytes));
       }),
       { numRuns: 40 },
     );
@@ -361,13 +373,13 @@ describe('big inputs are read in linear time', () => {
     const r = readInput(file);
     const ms = performance.now() - start;
     expect(r.packets).toHaveLength(100_000);
-    expect(r.packets[99_999]!.timestampNs).toBe(1700099999_000099_999n * 1000n / 1000n * 1n === 0n ? 0n : 1700099999n * 1_000_000_000n + 99_999_000n);
+    expect(r.packets[99_999]!.timestampNs).toBe(1700099999n * 1_000_000_000n + 99_999n * 1000n);
     expect(ms).toBeLessThan(5000);
   });
 
   it('20 MB of hex in one line, and the same as xxd', () => {
     const bytes = new Uint8Array(10_000_000);
-    for (let i = 0; i < bytes.length; i += 180) bytes.set(message, i);
+    for (let i = 0; i + 180 <= bytes.length; i += 180) bytes.set(message, i);
     const plain = hex(bytes);
     let start = performance.now();
     expect(parseHexText(plain).bytes.length).toBe(bytes.length);

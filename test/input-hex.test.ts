@@ -280,6 +280,13 @@ describe('hand-written forms', () => {
     expect(r.packets.map((p) => hex(p.data))).toEqual([msgHex, hex(sample)]);
   });
 
+  it("Wireshark's Copy as Hex + ASCII Dump (three spaces after the offset)", () => {
+    const rows = [0, 16, 32].map((off) => `${off.toString(16).padStart(4, '0')}   ${[...getlink.subarray(off, off + 16)].map((x) => x.toString(16).padStart(2, '0')).join(' ')}   ................`);
+    const r = readHex(rows.join('\n'));
+    expect(r.hexStyle).toBe('wireshark');
+    expect(hex(r.packets[0]!.data)).toBe(msgHex);
+  });
+
   it('a dump without an ASCII column, and its end offset line', () => {
     const r = readHex('00000000  44 00 00 00 10 00\n00000006\n');
     expect(r.hexStyle).toBe('hexdump-C');

@@ -28,6 +28,14 @@ describe('auto', () => {
     expect(r.packets[0]!.data.buffer).toBe(sample.buffer);
   });
 
+  it('a Buffer that is a slice of a larger pool (byteOffset > 0) reads the same', () => {
+    const pool = Buffer.concat([Buffer.alloc(13, 0xee), Buffer.from(bytesOf('text2pcap.pcap')), Buffer.from(sample)]);
+    const pcap = pool.subarray(13, pool.length - sample.length);
+    expect(readInput(pcap).packets.map((p) => hex(p.data))).toEqual(readInput(bytesOf('text2pcap.pcap')).packets.map((p) => hex(p.data)));
+    const raw = pool.subarray(pool.length - sample.length);
+    expect(readInput(raw)).toEqual({ packets: [{ data: raw, index: 0, where: 'input' }], format: 'raw', warnings: [] });
+  });
+
   it('text is hex; a capture is a capture', () => {
     expect(readInput(utf8(hex(sample))).format).toBe('hex');
     expect(readInput(bytesOf('text2pcap.pcapng')).format).toBe('pcapng');

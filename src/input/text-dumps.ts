@@ -15,7 +15,7 @@ import { ByteWriter } from './writer.js';
 export type DumpStyle = 'xxd' | 'hexdump-C' | 'wireshark' | 'od' | 'strace';
 
 type DumpLine =
-  | { kind: 'data'; offset: string; bytes: Uint8Array; line: number }
+  | { kind: 'data'; offset: string; bytes: Uint8Array; line: number; width?: number }
   | { kind: 'end'; offset: string; line: number }
   | { kind: 'star'; line: number }
   | { kind: 'buffer'; index: number; size: number; line: number }
@@ -26,8 +26,11 @@ type DumpLine =
 
 /** `00000010: 6162 6364 …  abcd…` */
 export const XXD_LINE = /^([0-9a-fA-F]{8,16}): ?(.*)$/;
-/** `00000010  61 62 63 64 …  |abcd…|` (hexdump -C) and `0010  61 62 …   abcd…` (Wireshark, tshark -x). */
-export const CANONICAL_LINE = /^([0-9a-fA-F]{4}|[0-9a-fA-F]{8,16})  ([0-9a-fA-F]{2}(?: .*)?)$/;
+/**
+ * `00000010  61 62 63 64 …  |abcd…|` (hexdump -C), `0010  61 62 …   abcd…` (tshark -x) and
+ * `0010   61 62 …   abcd…` (Wireshark's "Copy as Hex + ASCII Dump", three spaces).
+ */
+export const CANONICAL_LINE = /^([0-9a-fA-F]{4}|[0-9a-fA-F]{8,16}) {2,3}([0-9a-fA-F]{2}(?: .*)?)$/;
 /** ` | 00010  61 62 63 64 …  abcd… |` (strace -e read=/write=). */
 export const STRACE_LINE = /^\s*\| ([0-9a-f]{5,8})  ([0-9a-f]{2}(?: .*)?)$/;
 /** ` * 52 bytes in buffer 0` (strace, before each iovec's dump). */
@@ -147,7 +150,7 @@ function readLine(style: DumpStyle, text: string, line: number, ctx: TextContext
       const parts = splitOdLine(text);
       if (parts === undefined) break;
       if (parts.values.length === 0) return { kind: 'end', offset: parts.offset, line };
-      return { kind: 'data', offset: parts.offset, bytes: odBytes(parts.values), line };
+      return { kind: 'data', offset: parts.offset, bytes: odBytes(parts.values), line, width: parts.values[0]!.length };
     }
   }
   const end = END_LINE.exec(text);
@@ -163,32 +166,44 @@ function parseOffset(text: string, radix: number): number {
   return parseInt(text, radix);
 }
 
-/**
- * The radix of od's offset column (octal by default, `-A x`/`-A d` change it; hexdump's is hex):
- * the one in which every offset follows from the line before it.
- */
-function guessRadix(lines: DumpLine[]): number {
-  for (const radix of [16, 8, 10]) {
-    let ok = true;
-    for (let i = 1; i < lines.length && ok; i++) {
-      const prev = lines[i - 1]!;
-      const cur = lines[i]!;
-      if (prev.kind !== 'data' || (cur.kind !== 'data' && cur.kind !== 'end')) continue;
-      const want = parseOffset(prev.offset, radix) + prev.bytes.length;
-      const got = parseOffset(cur.offset, radix);
-      // an end offset may be up to 7 bytes short of the line: od pads the last value
-      const fits = cur.kind === 'end' ? got <= want && got >= want - 7 : got === want;
-      if (!fits && got !== 0) ok = false;
-    }
-    if (ok && lines.every((l) => (l.kind !== 'data' && l.kind !== 'end') || !Number.isNaN(parseOffset(l.offset, radix)))) return radix;
+/** True when every offset of `lines` follows from the line before it, read in `radix`. */
+function offsetsFit(lines: DumpLine[], radix: number): boolean {
+  for (let i = 0; i < lines.length; i++) {
+    const cur = lines[i]!;
+    if (cur.kind !== 'data' && cur.kind !== 'end') continue;
+    const got = parseOffset(cur.offset, radix);
+    if (Number.isNaN(got)) return false;
+    const prev = lines[i - 1];
+    if (prev?.kind !== 'data' || got === 0) continue;
+    const want = parseOffset(prev.offset, radix) + prev.bytes.length;
+    // an end offset may be up to 7 bytes short of the line: od pads the last value
+    if (cur.kind === 'end' ? got > want || got < want - 7 : got !== want) return false;
   }
-  return 8;
+  return true;
+}
+
+/**
+ * The radix of an od/hexdump offset column: octal for od (unless -A x / -A d), hex for hexdump;
+ * the one in which every offset follows from the line before it. When both fit (a dump whose
+ * second line is a `*`), octal values mean od and hex values mean hexdump, with a warning.
+ */
+function guessRadix(lines: DumpLine[], ctx: TextContext): number {
+  const fits = [16, 8, 10].filter((radix) => offsetsFit(lines, radix));
+  if (fits.length <= 1) return fits[0] ?? 8;
+  const offsets = lines.flatMap((l) => (l.kind === 'data' || l.kind === 'end' ? [l.offset] : []));
+  if (offsets.every((o) => parseInt(o, 8) === parseInt(o, 16))) return fits[0]!; // all below 8
+  const first = lines.find((l) => l.kind === 'data');
+  const octalValues = first?.kind === 'data' && [3, 6, 11].includes(first.width ?? 0);
+  const radix = octalValues && fits.includes(8) ? 8 : fits[0]!;
+  const line = first?.kind === 'data' ? first.line : 0;
+  ctx.warn(line, `the offsets fit both hexadecimal (hexdump) and octal (od); read as ${radix === 8 ? 'octal' : 'hexadecimal'} — if that is wrong, dump with hexdump -C or od -A x`);
+  return radix;
 }
 
 /** Read a dump of `style` into ctx.packets (one packet per dump; see the file comment). */
 export function parseOffsetDump(style: DumpStyle, lines: readonly string[], ctx: TextContext): void {
   const entries = lines.map((text, i) => readLine(style, text, i + 1, ctx));
-  const radix = style === 'od' ? guessRadix(entries) : 16;
+  const radix = style === 'od' ? guessRadix(entries, ctx) : 16;
   const w = new ByteWriter();
   let packetLine = 0;
   let bufferStart = 0; // writer length where the current dump (strace: iovec) began

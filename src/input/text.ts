@@ -82,8 +82,14 @@ function lineStyle(line: string): HexStyle | undefined {
   const od = /^0{6,7} /.test(line) ? splitOdLine(line) : undefined;
   if (od !== undefined && od.values.length > 0 && /^0+$/.test(od.offset)) return 'od';
   if (line.includes('<Buffer')) return 'buffer';
-  if (/["']/.test(line) && (/\\(?:x[0-9a-fA-F]|[0-7])/.test(line) || /(?:^|[^A-Za-z0-9_])[bB]["']/.test(line))) return 'string';
-  if (/[[{]/.test(line)) return 'array';
+  // a quote can only be a string literal: plain hex has none and lists skip them
+  const code = line.replace(/\s(?:#|\/\/).*$/, ''); // not in a trailing comment
+  if (/["']/.test(code)) {
+    const escape = /\\(?:[xX][0-9a-fA-F]|[0-7nrtvfabe\\"'?])/.test(code);
+    const outside = code.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '');
+    if (escape || /(?:^|[^A-Za-z0-9_])[bB]["']/.test(code) || !/[[{]/.test(outside)) return 'string';
+  }
+  if (/[[{]/.test(code)) return 'array';
   return undefined;
 }
 
@@ -249,12 +255,12 @@ function parseArrays(lines: readonly string[], ctx: TextContext): void {
   };
   const closeGroup = (group: Group): void => {
     if (group.tokens.length === 0) return;
-    const bare = group.tokens.filter((t) => /^[0-9a-fA-F]{1,2}$/.test(t.text));
-    const hex = bare.some((t) => /[a-fA-F]/.test(t.text) || /^0[0-9]$/.test(t.text));
+    const isBareHex = (t: string): boolean => t.length <= 2 && hexValue(t.charCodeAt(0)) >= 0 && (t.length === 1 || hexValue(t.charCodeAt(1)) >= 0);
+    const hex = group.tokens.some((t) => isBareHex(t.text) && (/[a-fA-F]/.test(t.text) || (t.text.length === 2 && t.text[0] === '0')));
     const line = where(group.column)[0];
     if (hex) ctx.warn(line, 'numbers without 0x but with hex digits or leading zeros (Rust {:x?}?): read as hex');
     const w = new ByteWriter();
-    for (const t of group.tokens) w.push(hex && /^[0-9a-fA-F]{1,2}$/.test(t.text) ? parseInt(t.text, 16) : arrayByte(t.text, t.at, fail));
+    for (const t of group.tokens) w.push(hex && isBareHex(t.text) ? parseInt(t.text, 16) : arrayByte(t.text, t.at, fail));
     ctx.packets.push({ bytes: w.take(), line });
   };
 
@@ -286,13 +292,17 @@ function parseArrays(lines: readonly string[], ctx: TextContext): void {
       // `[16]byte{…}` (Go) and `[u8; 48]` (Rust) are types; so is Rust's `[0u8; 16]` repeat, near enough
       const isType = ch === ']' && (group.semicolon || /^[ \t]*[A-Za-z_*[]/.test(text.slice(i, i + 40)));
       if (!isType) closeGroup(group);
-    } else if (/[0-9A-Za-z_]/.test(ch) || (ch === '-' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      const token = /^-?[0-9A-Za-z_]+/.exec(text.slice(i, i + 80))![0];
+    } else if (isWordChar(text.charCodeAt(i)) || (ch === '-' && isDigit(text.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (isWordChar(text.charCodeAt(j))) j++;
       const group = stack[stack.length - 1];
-      // identifiers (byte, uint8, …) are skipped, but one or two hex letters are a bare hex byte
-      const number = /^-?[0-9]/.test(token) || /^[0-9a-fA-F]{1,2}$/.test(token);
-      if (group !== undefined && number) group.tokens.push({ text: token, at: i });
-      i += token.length;
+      if (group !== undefined) {
+        const token = text.slice(i, j);
+        // identifiers (byte, uint8, …) are skipped, but one or two hex letters are a bare hex byte
+        const number = ch === '-' || isDigit(text.charCodeAt(i)) || (token.length <= 2 && hexValue(token.charCodeAt(0)) >= 0 && (token.length === 1 || hexValue(token.charCodeAt(1)) >= 0));
+        if (number) group.tokens.push({ text: token, at: i });
+      }
+      i = j;
     } else {
       if (ch === ';' && stack.length > 0) stack[stack.length - 1]!.semicolon = true;
       i++;
@@ -305,8 +315,27 @@ function parseArrays(lines: readonly string[], ctx: TextContext): void {
   if (ctx.packets.length === 0) ctx.fail(1, undefined, 'no numbers inside [ ] or { } found');
 }
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** [0-9A-Za-z_] */
+function isWordChar(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
 /** A number token of an array literal as a byte: 0x.., 0o.., 0b.., decimal; -128..-1 wrap. */
 function arrayByte(token: string, at: number, fail: (at: number, message: string) => never): number {
+  // the common cases first: 0x44, 0x0, 68
+  if (token.length <= 4 && token[0] === '0' && (token[1] === 'x' || token[1] === 'X')) {
+    const hi = hexValue(token.charCodeAt(2));
+    const lo = token.length === 4 ? hexValue(token.charCodeAt(3)) : 0;
+    if (hi >= 0 && lo >= 0) return token.length === 4 ? hi * 16 + lo : hi;
+  }
+  if (token.length <= 3 && isDigit(token.charCodeAt(0)) && (token.length < 2 || isDigit(token.charCodeAt(1))) && (token.length < 3 || isDigit(token.charCodeAt(2)))) {
+    const v = Number(token);
+    if (v <= 255) return v;
+  }
   const body = token.replace(/_/g, '').replace(/(?:u8|i8|U|u|L|l)+$/, '');
   let value = Number.NaN;
   if (/^-?0[xX][0-9a-fA-F]+$/.test(body) || /^-?0[bB][01]+$/.test(body) || /^-?0[oO][0-7]+$/.test(body)) {
