@@ -132,6 +132,39 @@ describe('listen', () => {
     expect(Date.parse(String(recs[0]!.time))).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('says which namespace each event came from with --all-nsid', () => {
+    const peer = createNetns('nlctl-cli-peer');
+    try {
+      // Give the peer an nsid (7) as seen from our namespace.
+      ns.exec(`ip netns set ${peer.name} 7`);
+      const r = spawnSync(
+        'sh',
+        ['-c', `(sleep 0.5; ip -n ${peer.name} link add nla0 type veth peer name nla1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link --all-nsid -c 1 --timeout 10s -j`],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const [rec] = lines(r.stdout);
+      expect(rec).toMatchObject({ record: 'message', type: 'RTM_NEWLINK', nsid: 7, group: 1 });
+    } finally {
+      peer.destroy();
+    }
+  });
+
+  it('reports an overrun as a record and goes on listening', () => {
+    const adds = Array.from({ length: 40 }, (_, i) => `link add nlo${i} type veth peer name nlq${i}`).join('\n');
+    const r = spawnSync(
+      'sh',
+      ['-c', `(sleep 0.5; printf '${adds}\\n' | ip -n ${ns.name} -batch -; sleep 0.3; ip -n ${ns.name} link add nlz0 type veth peer name nlz1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link --rcvbuf 4096 --timeout 3s -j`],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const recs = lines(r.stdout);
+    expect(recs.some((x) => x.record === 'overrun')).toBe(true);
+    // After the overrun the link made later is still reported.
+    const after = recs.slice(recs.findIndex((x) => x.record === 'overrun'));
+    expect(after.some((x) => (x.attrs as { ifname?: string } | undefined)?.ifname === 'nlz0')).toBe(true);
+  });
+
   it('stops cleanly on SIGINT, and the shell sees the signal', async () => {
     const child = spawn(process.execPath, [BIN, '-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '-j'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
