@@ -1,7 +1,7 @@
 // Building a request from the command line: the fixed header by field (--header family=inet)
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
-import { attribute, EncodeError, encodeAttrs, encodeStruct } from '../model/encode.js';
+import { attribute, concat, EncodeError, encodeAttrs, encodeStruct } from '../model/encode.js';
 import type { JsonValue } from '../model/json.js';
 import { messageLayout } from '../model/decode.js';
 import { fromHex, parseIP, parseMac } from '../model/values.js';
@@ -83,16 +83,6 @@ function rawAttribute(spec: string): Uint8Array {
     default: throw new UsageError(`-a ${spec}: unknown kind "${kind}" (one of ${RAW_KINDS.join(', ')})`);
   }
   return attribute(type, payload);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /**

@@ -64,7 +64,8 @@ function writeInt(path: string, type: IntType, value: bigint, byteOrder: 'big' |
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The byte arrays one after another. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {
