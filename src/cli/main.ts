@@ -2,7 +2,7 @@
 // options (help, completions and the man page's OPTIONS are generated from it). Commands are
 // loaded when they run, so `nlctl --version` pays for none of them.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { useColor, type ColorMode } from './color.js';
 import { describeError } from './errors.js';
 
@@ -38,6 +38,63 @@ export function version(): string {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/**
+ * Examples by command ('nlctl' for the program): [what it shows, the command line]. Each
+ * command's --help ends with its own; the man page's EXAMPLES lists them all.
+ */
+export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  nlctl: [
+    ['list the network links as a table', 'nlctl dump -f route -t getlink'],
+    ['the MTU of lo, with jq', `nlctl dump -f route -t getlink -j | jq -r 'select(.attrs.ifname=="lo") | .attrs.mtu'`],
+    ['watch links and IPv4 routes change until Ctrl-C', 'nlctl listen -f route -g link,ipv4-route'],
+    ['decode a capture from an nlmon device', 'nlctl decode capture.pcap'],
+  ],
+  dial: [
+    ['what a route socket that joins the link group is granted', 'nlctl dial -f route -g link'],
+    ['the same in namespace blue, as JSON', 'nlctl -n blue dial -f route -g link -j'],
+    ['a generic netlink socket for ethtool: the family ID and version the kernel gives', 'nlctl dial -f ethtool'],
+  ],
+  dump: [
+    ['every link, as a table', 'nlctl dump -f route -t getlink'],
+    ['the MTU of lo, with jq', `nlctl dump -f route -t getlink -j | jq -r 'select(.attrs.ifname=="lo") | .attrs.mtu'`],
+    ['IPv4 routes of the main table in namespace blue, one line each', `nlctl -n blue dump -f route -t getroute --header family=inet -o text | grep 'table=main'`],
+    ['every generic netlink family with its ID, with jq', `nlctl dump -f nlctrl -t getfamily -j | jq -r 'select(.attrs.family_id) | "\\(.attrs.family_id) \\(.attrs.family_name)"'`],
+  ],
+  execute: [
+    ['create a veth pair, nl0 and a peer the kernel names; fail if nl0 exists', 'nlctl execute -f route -t newlink -F request,ack,create,excl -a ifname=nl0 -a linkinfo.kind=veth'],
+    ['show a request byte by byte without sending it', 'nlctl execute -f route -t newlink -a ifname=nl0 -a mtu=1400 --dry-run -o mnl-annotated'],
+    ['why the kernel said no: the error and its extended ACK (exit status 2)', 'nlctl execute -f route -t getlink -a ifname=nosuch -j | jq .error'],
+  ],
+  listen: [
+    ['link and IPv4 route changes until Ctrl-C', 'nlctl listen -f route -g link,ipv4-route'],
+    ['interface names as links come and go, with jq', `nlctl listen -f route -g link -j | jq --unbuffered -r '"\\(.type) \\(.attrs.ifname)"'`],
+    ['the next 5 link changes in any namespace that has an nsid', 'nlctl listen -f route -g link --all-nsid -c 5 -j'],
+    ['kernel uevents for 10 seconds', 'nlctl listen -f kobject_uevent -g 1 --timeout 10s'],
+  ],
+  decode: [
+    ['a capture from an nlmon device (pcap or pcapng)', 'nlctl decode capture.pcap'],
+    ['hex pasted from strace, xxd or a libmnl dump, read from stdin', 'nlctl decode -f route'],
+    ['raw messages saved to a file, attributes only, with jq', 'nlctl decode -f route --input raw msgs.bin -j | jq -c .attrs'],
+  ],
+  completion: [
+    ['turn on completion in the running bash', 'source <(nlctl completion bash)'],
+    ['install it for zsh (a directory in $fpath)', 'nlctl completion zsh > ~/.zfunc/_nlctl'],
+    ['install it for fish', 'nlctl completion fish > ~/.config/fish/completions/nlctl.fish'],
+  ],
+};
+
+/** The help text after a command's options: its examples (and, for the program, exit status). */
+function helpAfter(name: string): string {
+  let text = '\nExamples:\n' + (EXAMPLES[name] ?? []).map(([what, line]) => `  # ${what}\n  $ ${line}\n`).join('');
+  if (name === 'nlctl') {
+    text +=
+      '\nExit status: 0 success; 1 usage or invalid input; 2 the kernel returned an error or a system call failed.\n' +
+      'A broken pipe ends quietly with 0; Ctrl-C ends listen and dump cleanly.\n' +
+      'Run "nlctl help <command>" for a command\'s options and examples, "man nlctl" for the whole manual.\n';
+  }
+  return text;
+}
+
 function requestOptions(cmd: Command): Command {
   return cmd
     .option('--header <field=value>', "the family header by field, e.g. family=inet (repeatable)", collect)
@@ -62,7 +119,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail in error messages')
     .version(version(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true });
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', helpAfter('nlctl'));
 
   program
     .command('dial')
@@ -72,6 +130,7 @@ export function buildProgram(): Command {
     .option('--pid <n>', 'port ID to bind (default: the kernel picks)')
     .option('--rcvbuf <bytes>', 'receive buffer size (e.g. 4M)')
     .option('--no-strict', 'do not turn on NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK')
+    .addHelpText('after', helpAfter('dial'))
     .action(async (opts, cmd) => (await import('./commands/dial.js')).dial(opts, cmd.optsWithGlobals()));
 
   requestOptions(
@@ -82,7 +141,9 @@ export function buildProgram(): Command {
       .requiredOption('-t, --type <type>', 'message type: RTM_GETLINK, getlink, or a number (genl: the command)')
       .option('-F, --flags <flags>', 'flags instead of request|dump (names or a number)')
       .addOption(new Option('--on-intr <action>', 'when the dump is interrupted (NLM_F_DUMP_INTR)').choices(['retry', 'warn', 'fail']).default('warn')),
-  ).action(async (opts, cmd) => (await import('./commands/dump.js')).dump(opts, cmd.optsWithGlobals()));
+  )
+    .addHelpText('after', helpAfter('dump'))
+    .action(async (opts, cmd) => (await import('./commands/dump.js')).dump(opts, cmd.optsWithGlobals()));
 
   requestOptions(
     program
@@ -92,7 +153,9 @@ export function buildProgram(): Command {
       .requiredOption('-t, --type <type>', 'message type: RTM_NEWLINK, newlink, or a number (genl: the command)')
       .option('-F, --flags <flags>', 'flags: names (request, ack, create, excl, replace, append, dump, …) or a number', 'request|ack')
       .option('--dry-run', 'print the request instead of sending it'),
-  ).action(async (opts, cmd) => (await import('./commands/execute.js')).execute(opts, cmd.optsWithGlobals()));
+  )
+    .addHelpText('after', helpAfter('execute'))
+    .action(async (opts, cmd) => (await import('./commands/execute.js')).execute(opts, cmd.optsWithGlobals()));
 
   program
     .command('listen')
@@ -103,6 +166,7 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'stop after this long (500ms, 10s, 2m)')
     .option('--all-nsid', 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)')
     .option('--rcvbuf <bytes>', 'receive buffer size (default 4M)')
+    .addHelpText('after', helpAfter('listen'))
     .action(async (opts, cmd) => (await import('./commands/listen.js')).listen(opts, cmd.optsWithGlobals()));
 
   program
@@ -112,7 +176,25 @@ export function buildProgram(): Command {
     .option('-f, --family <family>', 'netlink protocol or family of the messages (default: what the input says)')
     .addOption(new Option('--input <format>', 'input format').choices(['auto', 'raw', 'hex', 'pcap']).default('auto'))
     .option('--extra-header <n>', 'family header size for -o mnl (default: chosen per family and message type)')
+    .addHelpText('after', helpAfter('decode'))
     .action(async (files, opts, cmd) => (await import('./commands/decode.js')).decode(files, opts, cmd.optsWithGlobals()));
+
+  program
+    .command('completion')
+    .description('print the completion script for bash, zsh or fish (the files under completions/)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', helpAfter('completion'))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => (await import('./completion.js')).printCompletion(shell, program));
+
+  // For the completion scripts: values that depend on the system or on -f (families, message
+  // types, groups), one per line as VALUE<TAB>DESCRIPTION. Quiet and exit 0 whatever happens.
+  program
+    .command('__complete', { hidden: true })
+    .argument('[what]')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (what: string | undefined, args: string[]) => (await import('./completion.js')).complete(what ?? '', args));
 
   return program;
 }
