@@ -120,8 +120,11 @@ export interface NativeAddon {
 }
 
 /**
- * Load the compiled shim. NLCTL_NATIVE names an explicit .node file (for tests and packagers);
- * otherwise build/Release/nlctl_native.node at the package root is used.
+ * Load the compiled shim, from the first of these files that exists (node-gyp-build style):
+ * NLCTL_NATIVE (an explicit .node file, for tests and packagers); build/Release/nlctl_native.node
+ * at the package root (a local source build wins); prebuilds/<platform>-<arch>/nlctl_native.node
+ * (shipped in the npm tarball, built at pack time). A file that exists but fails to load is an
+ * error, not a reason to try the next one: a broken local build must not hide behind the prebuilt.
  */
 export function loadNative(): NativeAddon {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -140,7 +143,7 @@ export function loadNative(): NativeAddon {
     }
   }
   const err = new Error(
-    'nlctl: the native socket shim is not built (run `npm run build:native`); looked in ' +
+    'nlctl: the native socket shim is not built (run `npm run build:native` in a checkout, or `npm rebuild nlctl`); looked in ' +
       candidates.join(', '),
   ) as NodeJS.ErrnoException;
   err.code = 'ERR_NLCTL_NATIVE_MISSING';
