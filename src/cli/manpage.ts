@@ -348,6 +348,10 @@ Otherwise output is coloured when it goes to a terminal whose \fBTERM\fR is not 
 .TP
 .B NLCTL_NATIVE
 The compiled socket shim (\fInlctl_native.node\fR) to load instead of the package's own.
+.TP
+.B NLCTL_BUILD_FROM_SOURCE
+\fB1\fR at install time: build the socket shim from source even when a prebuilt one for this
+platform is shipped.
 `;
 
 const SEE_ALSO = String.raw`
