@@ -179,6 +179,41 @@ describe('route: addresses, routes, netconf', () => {
     expect(ext.scope).toBe(want.scope === undefined || want.scope === 'global' ? 'universe' : want.scope);
   });
 
+  it('decodes RTM_NEWNEIGH like ip -j neigh show', async () => {
+    ns.exec('ip neigh add 192.0.2.5 lladdr 02:00:00:00:00:05 dev nld0 nud permanent && ip neigh add 192.0.2.6 lladdr 02:00:00:00:00:06 dev nld0 nud stale');
+    const ndmsg = new Uint8Array(12);
+    ndmsg[0] = 2; // AF_INET
+    const ours = (await dump(30, ndmsg)).filter((m) => m.header.type === 28).map((m) => decodeMessage(m, { protocol: 0, family: route }));
+    for (const d of ours) expect(d.malformed).toEqual([]);
+    const ip = JSON.parse(ns.exec('ip -j -4 neigh show')) as { dst: string; lladdr?: string; state: string[] }[];
+    const got = ours.map((d) => ({ ...d.fixed!.fields, ...attrsToObject(d.attrs) }));
+    expect(got).toHaveLength(ip.length);
+    for (const want of ip) {
+      const n = got.find((g) => g.dst === want.dst)!;
+      expect(n, want.dst).toBeDefined();
+      expect(n.lladdr).toBe(want.lladdr);
+      expect((n.state as string[]).map((x) => x.toUpperCase())).toEqual(want.state);
+    }
+  });
+
+  it('decodes RTM_NEWRULE like ip -j rule show', async () => {
+    ns.exec('ip rule add from 192.0.2.0/24 table 100 pref 1000 && ip rule add fwmark 0x7 table 101 pref 1001');
+    const hdr = new Uint8Array(12);
+    hdr[0] = 2; // AF_INET
+    const ours = (await dump(34, hdr)).filter((m) => m.header.type === 32).map((m) => decodeMessage(m, { protocol: 0, family: route }));
+    for (const d of ours) expect(d.malformed).toEqual([]);
+    const ip = JSON.parse(ns.exec('ip -j -4 rule show')) as { priority: number; src?: string; srclen?: number; table: string; fwmark?: string }[];
+    const got = ours.map((d) => ({ ...d.fixed!.fields, ...attrsToObject(d.attrs) }));
+    // The kernel leaves FRA_PRIORITY out when it is 0 (the local rule); ip prints 0.
+    const byNumber = (a: number, b: number) => a - b;
+    expect(got.map((r) => (r.priority ?? 0) as number).sort(byNumber)).toEqual(ip.map((r) => r.priority).sort(byNumber));
+    const from = got.find((r) => r.priority === 1000)!;
+    expect(from).toMatchObject({ src: '192.0.2.0', src_len: 24, table: 100 });
+    const mark = got.find((r) => r.priority === 1001)!;
+    expect(mark.fwmark).toBe(Number(ip.find((r) => r.priority === 1001)!.fwmark));
+    expect(mark.table).toBe(101);
+  });
+
   it('decodes netconf replies, whose 1-byte header is followed by aligned attributes', async () => {
     // The kernel's strict check wants the 1-byte netconfmsg padded to 4 (NLMSG_ALIGN).
     const msgs = (await dump(82, new Uint8Array([2, 0, 0, 0]))).filter((m) => m.header.type === 80);
