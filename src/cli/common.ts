@@ -29,7 +29,7 @@ export function openConn(target: Target, g: GlobalOptions, extra: { strict?: boo
  * Run `body` with SIGINT/SIGTERM turned into an abort: the command finishes its current line,
  * closes its socket, and the signal is raised again afterwards so the shell sees it.
  */
-export async function withSignals<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withSignals<T>(body: (signal: AbortSignal) => Promise<T>, out?: Output): Promise<T> {
   const ac = new AbortController();
   let caught: NodeJS.Signals | undefined;
   const on = (sig: NodeJS.Signals) => () => {
@@ -48,7 +48,8 @@ export async function withSignals<T>(body: (signal: AbortSignal) => Promise<T>):
     process.off('SIGTERM', onTerm);
     if (caught) {
       const sig = caught;
-      // Let stdout drain, then die by the same signal.
+      // Finish the output, let stdout drain, then die by the same signal.
+      await out?.end();
       process.stdout.write('', () => process.kill(process.pid, sig));
     }
   }

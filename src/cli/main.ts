@@ -165,7 +165,7 @@ export function buildProgram(): Command {
     .option('-c, --count <n>', 'stop after this many messages')
     .option('--timeout <duration>', 'stop after this long (500ms, 10s, 2m)')
     .option('--all-nsid', 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)')
-    .option('--rcvbuf <bytes>', 'receive buffer size (default 4M)')
+    .option('--rcvbuf <bytes>', 'receive buffer size (default 64M)')
     .addHelpText('after', helpAfter('listen'))
     .action(async (opts, cmd) => (await import('./commands/listen.js')).listen(opts, cmd.optsWithGlobals()));
 

@@ -175,7 +175,7 @@ and the exit status is 2.
   listen: String.raw`
 Joins the groups and prints every notification with the time it arrived, its group and (with \fB\-\-all\-nsid\fR) the ID of the namespace it came from,
 until Ctrl\-C, \fB\-\-count\fR messages or \fB\-\-timeout\fR.
-The receive buffer is 4 MiB unless \fB\-\-rcvbuf\fR says otherwise; when the kernel still has to drop messages (ENOBUFS),
+The receive buffer is 64 MiB unless \fB\-\-rcvbuf\fR says otherwise; when the kernel still has to drop messages (ENOBUFS),
 an \fBoverrun\fR record is printed and listening goes on.
 While stdout is slow to take output, reading pauses and the kernel's queue absorbs the burst.
 \fBkobject_uevent\fR groups (1: the kernel, 2: udev) print \fBuevent\fR records.

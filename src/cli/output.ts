@@ -8,12 +8,18 @@ import { marshalMessages } from '../netlink/message.js';
 import type { MessageRecord, OutputRecord, Renderer } from '../render/record.js';
 import type { Target } from './resolve.js';
 
+/** Output is written in chunks of about this many characters. */
+const CHUNK = 65536;
+
 /** The stdout side of a command. */
 export class Output {
   readonly #renderer: Renderer;
   readonly #stream: NodeJS.WriteStream;
   readonly #abort = new AbortController();
   #broken = false;
+  #ended = false;
+  #pending = '';
+  #scheduled = false;
   /** Messages (and uevents) written. */
   messages = 0;
 
@@ -41,19 +47,40 @@ export class Output {
     return this.#broken;
   }
 
-  /** Render and write one record; resolves when the stream can take more. */
+  /**
+   * Render one record and queue its text. Text goes out in chunks — at 64 KiB, or on the next
+   * turn of the event loop — so a 100k-message dump costs a few hundred writes, not 100k, and
+   * a listener's lines still appear at once. Resolves when the stream can take more.
+   */
   async write(record: OutputRecord): Promise<void> {
-    if (this.#broken) return;
+    if (this.#broken || this.#ended) return;
     if (record.record === 'message' || record.record === 'uevent') this.messages++;
     const text = this.#renderer.render(record);
-    if (text && !this.#stream.write(text)) await this.#drained();
+    if (!text) return;
+    this.#pending += text;
+    if (this.#pending.length >= CHUNK) return this.#flush();
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        void this.#flush();
+      });
+    }
   }
 
-  /** Write what the renderer keeps for the end (tables, pretty JSON arrays). */
+  async #flush(): Promise<void> {
+    const text = this.#pending;
+    this.#pending = '';
+    if (text && !this.#broken && !this.#stream.write(text)) await this.#drained();
+  }
+
+  /** Write what is queued and what the renderer keeps for the end. Safe to call twice. */
   async end(): Promise<void> {
-    if (this.#broken) return;
-    const text = this.#renderer.end?.();
-    if (text && !this.#stream.write(text)) await this.#drained();
+    if (this.#ended) return;
+    this.#ended = true;
+    const tail = this.#broken ? '' : (this.#renderer.end?.() ?? '');
+    this.#pending += tail;
+    await this.#flush();
   }
 
   #drained(): Promise<void> {

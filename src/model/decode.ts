@@ -137,6 +137,20 @@ function enumValue(e: EnumSpec | undefined, v: number | bigint): Value {
 /** The names of a flag set's bits that are set, unknown bits as one hex token. */
 function flagsValue(e: EnumSpec | undefined, v: number | bigint): Value {
   if (!e) return v;
+  if (typeof v === 'number' && v >= 0 && v <= 0xffffffff) {
+    // The common case, in plain 32-bit arithmetic (BigInt costs a lot per message).
+    const out: string[] = [];
+    let rest = v;
+    for (const bit in e.values) {
+      const b = Number(bit);
+      if (b !== 0 && b <= 0xffffffff && ((v & b) >>> 0) === b) {
+        out.push(e.values[bit]!);
+        rest = (rest & ~b) >>> 0;
+      }
+    }
+    if (rest) out.push(`0x${rest.toString(16)}`);
+    return out;
+  }
   const n = BigInt(v);
   const out: string[] = [];
   let rest = n;

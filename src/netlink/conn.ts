@@ -88,8 +88,11 @@ const KOBJECT_UEVENT = 15;
 
 /** Default smallest receive buffer (see Config.bufferSize). */
 export const DEFAULT_BUFFER_SIZE = 32768;
-/** Datagrams read per readiness wake-up before yielding to the event loop. */
-const DRAIN_BUDGET = 64;
+/**
+ * Datagrams read per readiness wake-up before yielding to the event loop. Small enough that a
+ * slow consumer does not make the connection hold much of a dump in memory ahead of it.
+ */
+const DRAIN_BUDGET = 8;
 /** Datagrams kept for later readers when Execute meets multicast traffic. */
 const MAX_UNSOLICITED = 4096;
 

@@ -81,14 +81,18 @@ export async function* notifications(conn: Conn, opts: WaitOptions = {}): AsyncG
 export interface ListenConfig extends Omit<Config, 'groups'> {
   /** Group numbers to join (any number ≥ 1; joined by membership, so groups above 32 work). */
   groups: number[];
-  /** Receive buffer to ask for, in bytes. Default 4 MiB, so bursts are absorbed. */
+  /** Receive buffer to ask for, in bytes. Default 64 MiB, so bursts are absorbed. */
   readBuffer?: number;
   /** Also receive notifications of every peer namespace that has an nsid. Needs CAP_NET_BROADCAST. */
   allNamespaces?: boolean;
 }
 
-/** Default receive buffer of a listener: large enough for bursts like a 100k-route change. */
-export const DEFAULT_LISTEN_BUFFER = 4 * 1024 * 1024;
+/**
+ * Default receive buffer of a listener: 64 MiB (the kernel doubles it), enough to absorb a
+ * burst such as 100k routes added at once (about 830 bytes of kernel buffer per event) while
+ * the listener catches up. Root may exceed rmem_max (SO_RCVBUFFORCE); others get rmem_max.
+ */
+export const DEFAULT_LISTEN_BUFFER = 64 * 1024 * 1024;
 
 /**
  * A subscription to multicast groups of one protocol. Iterate it, or give it a handler:

@@ -22,8 +22,13 @@ const UNSAFE = /[\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u206
  * JSON leaves raw. The result is valid JSON for the same string.
  */
 export function quote(s: string): string {
+  // Most strings (names, addresses) are plain printable ASCII: nothing to escape.
+  if (PLAIN.test(s)) return `"${s}"`;
   return JSON.stringify(s).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// Printable ASCII without the two characters JSON escapes.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 // What may stay unquoted: names, numbers, addresses, hex. Anything else (spaces, quotes,
 // brackets, '=') would make the line ambiguous to split, so it is quoted.

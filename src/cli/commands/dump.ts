@@ -59,7 +59,7 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
         break;
       }
       status(`nlctl: ${out.messages} messages`);
-    });
+    }, out);
   } finally {
     conn.close();
     await out.end();

@@ -70,7 +70,7 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
       } catch (err) {
         if (!(stop.aborted && !isSystemError(err))) throw err;
       }
-    });
+    }, out);
   } finally {
     listener.close();
     await out.end();
