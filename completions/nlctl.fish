@@ -175,7 +175,7 @@ complete -c nlctl -n '__nlctl_command_is listen' -s g -l groups -x -a '(__fish_c
 complete -c nlctl -n '__nlctl_command_is listen' -s c -l count -x -d 'stop after this many messages'
 complete -c nlctl -n '__nlctl_command_is listen' -l timeout -x -d 'stop after this long (500ms, 10s, 2m)'
 complete -c nlctl -n '__nlctl_command_is listen' -l all-nsid -d 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)'
-complete -c nlctl -n '__nlctl_command_is listen' -l rcvbuf -x -d 'receive buffer size (default 4M)'
+complete -c nlctl -n '__nlctl_command_is listen' -l rcvbuf -x -d 'receive buffer size (default 64M)'
 
 # nlctl decode
 complete -c nlctl -n '__nlctl_command_is decode' -s f -l family -x -a '(__nlctl_query families)' -d 'netlink protocol or family of the messages (default: what the input says)'
