@@ -8,8 +8,8 @@ import { UsageError } from './resolve.js';
 export const EXIT = { ok: 0, usage: 1, kernel: 2 } as const;
 
 const HINTS: Record<string, string> = {
-  EPERM: 'this needs privileges (CAP_NET_ADMIN, or CAP_SYS_ADMIN to enter a namespace) — run as root',
-  EACCES: 'permission denied — run as root',
+  EPERM: 'this needs privileges (CAP_NET_ADMIN, or CAP_SYS_ADMIN to enter a namespace): run as root',
+  EACCES: 'permission denied: run as root',
   EPROTONOSUPPORT: 'this kernel does not support that netlink protocol',
   ENOENT: 'no such object',
   ESRCH: 'no such object',
@@ -30,6 +30,8 @@ export function describeError(err: unknown, verbose: boolean): { message: string
     if (path) msg += ` [attribute ${path}]`;
     else if (err.extAck.offset !== undefined) msg += ` [offset ${err.extAck.offset}]`;
     if (err.extAck.missingType !== undefined) msg += ` [missing attribute type ${err.extAck.missingType}]`;
+    // What to try, for the errors whose cure is not in the kernel's own message.
+    if (['EPERM', 'EACCES', 'EEXIST', 'EBUSY', 'EOPNOTSUPP'].includes(err.code)) msg += ` — ${HINTS[err.code]}`;
     return { message: msg, status: EXIT.kernel };
   }
   if (err instanceof DumpInterruptedError) return { message: 'the dump was interrupted (NLM_F_DUMP_INTR) and may be inconsistent; try again or use --on-intr retry', status: EXIT.kernel };

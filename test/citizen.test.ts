@@ -1,0 +1,81 @@
+// Behaving in a shell: the colour decision and what an ordinary user gets.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useColor } from '../src/cli/color.js';
+import { createNetns } from './helpers/netns.js';
+
+const BIN = fileURLToPath(new URL('../bin/nlctl', import.meta.url));
+const ESC = '\x1b[';
+const ns = createNetns('nlctl-citizen');
+afterAll(() => ns.destroy());
+
+/** Run nlctl with exactly these colour variables (the rest of the environment minus colour ones). */
+function run(args: string[], env: Record<string, string> = {}) {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NO_COLOR|FORCE_COLOR|CLICOLOR|CLICOLOR_FORCE|TERM)$/.test(k)));
+  return spawnSync(process.execPath, [BIN, '-n', ns.name, ...args], { encoding: 'utf8', env: { ...base, ...env } });
+}
+
+describe('the colour decision', () => {
+  const tty = { isTTY: true };
+  const pipe = { isTTY: false };
+  it.each([
+    ['--color always wins over NO_COLOR', 'always', { NO_COLOR: '1' }, pipe, true],
+    ['--color never wins over FORCE_COLOR', 'never', { FORCE_COLOR: '1' }, tty, false],
+    ['NO_COLOR turns it off on a terminal', 'auto', { NO_COLOR: '1' }, tty, false],
+    ['an empty NO_COLOR does nothing', 'auto', { NO_COLOR: '' }, tty, true],
+    ['NO_COLOR is read before FORCE_COLOR', 'auto', { NO_COLOR: '1', FORCE_COLOR: '1' }, pipe, false],
+    ['FORCE_COLOR turns it on in a pipe', 'auto', { FORCE_COLOR: '1' }, pipe, true],
+    ['FORCE_COLOR=0 turns it off on a terminal', 'auto', { FORCE_COLOR: '0' }, tty, false],
+    ['FORCE_COLOR=false turns it off', 'auto', { FORCE_COLOR: 'false' }, tty, false],
+    ['CLICOLOR_FORCE turns it on in a pipe', 'auto', { CLICOLOR_FORCE: '1' }, pipe, true],
+    ['CLICOLOR=0 turns it off on a terminal', 'auto', { CLICOLOR: '0' }, tty, false],
+    ['a terminal gets colour', 'auto', {}, tty, true],
+    ['TERM=dumb gets none', 'auto', { TERM: 'dumb' }, tty, false],
+    ['a pipe gets none', 'auto', {}, pipe, false],
+  ] as const)('%s', (_name, mode, env, where, want) => {
+    expect(useColor(mode, { env, isTTY: where.isTTY })).toBe(want);
+  });
+
+  it('applies to text, table and hex output, never to JSON', () => {
+    expect(run(['-o', 'text', 'dump', '-f', 'route', '-t', 'getlink']).stdout).not.toContain(ESC);
+    expect(run(['-o', 'text', 'dump', '-f', 'route', '-t', 'getlink'], { FORCE_COLOR: '1' }).stdout).toContain(ESC);
+    expect(run(['dump', '-f', 'route', '-t', 'getlink'], { CLICOLOR_FORCE: '1' }).stdout).toContain(ESC);
+    expect(run(['-o', 'text', 'dump', '-f', 'route', '-t', 'getlink'], { NO_COLOR: '1', FORCE_COLOR: '1' }).stdout).not.toContain(ESC);
+    expect(run(['--color', 'always', '-o', 'mnl', 'dump', '-f', 'route', '-t', 'getlink'], { NO_COLOR: '1' }).stdout).toContain(`|${ESC}1;31m`);
+    expect(run(['--color', 'never', '-o', 'mnl', 'dump', '-f', 'route', '-t', 'getlink'], { FORCE_COLOR: '1' }).stdout).not.toContain(ESC);
+    const json = run(['--color', 'always', '-j', 'dump', '-f', 'route', '-t', 'getlink'], { FORCE_COLOR: '1' });
+    expect(json.stdout).not.toContain(ESC);
+    expect(() => json.stdout.trim().split('\n').map((l) => JSON.parse(l))).not.toThrow();
+  });
+});
+
+describe('an ordinary user', () => {
+  const nobody = (args: string[], timeout = 15_000) =>
+    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { encoding: 'utf8', timeout });
+
+  it('can dump routes and links, as the kernel allows', () => {
+    const r = nobody(['dump', '-f', 'route', '-t', 'getlink', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"ifname":"lo"');
+  });
+
+  it('can listen to route groups', () => {
+    const r = nobody(['listen', '-f', 'route', '-g', 'link', '--timeout', '300ms', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('is told in one line that changing things needs privileges (exit 2)', () => {
+    const r = nobody(['execute', '-f', 'route', '-t', 'newlink', '-F', 'request,ack,create,excl', '-a', 'ifname=nlp0', '-a', 'linkinfo.kind=veth', '-j']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^nlctl: the kernel said EPERM .*needs privileges.*run as root\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is told that entering a namespace needs privileges (exit 2)', () => {
+    const r = nobody(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getlink']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^nlctl: setns failed: EPERM .*run as root\n$/);
+  });
+});
