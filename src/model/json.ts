@@ -64,12 +64,16 @@ export function attrsToList(attrs: readonly DecodedAttr[]): Record<string, JsonV
 export interface MessageObjectOptions {
   /** Add `attr_list`: every attribute with type number, flags and bytes. */
   lossless?: boolean;
+  /** Write the fields into this object (after what it already holds) instead of a new one. */
+  into?: Record<string, JsonValue>;
 }
 
 /** One decoded message as a JSON-ready object (the NDJSON record of a message). */
 export function messageToObject(d: DecodedMessage, opts: MessageObjectOptions = {}): Record<string, JsonValue> {
   const h = d.header;
-  const o: Record<string, JsonValue> = { record: 'message', protocol: d.protocol };
+  const o: Record<string, JsonValue> = opts.into ?? {};
+  o.record = 'message';
+  o.protocol = d.protocol;
   if (d.family) o.family = d.family;
   o.type = d.type.constant ?? d.type.name ?? h.type;
   o.type_num = h.type;

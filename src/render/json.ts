@@ -51,9 +51,27 @@ export function stringifyJson(value: unknown, options: StringifyOptions = {}): s
     if (parents.has(obj)) return quote('[circular]');
     parents.add(obj);
     try {
-      const inner = indent ? '\n' + step.repeat(depth + 1) : '';
-      const outer = indent ? '\n' + step.repeat(depth) : '';
-      const sep = indent ? ': ' : ':';
+      if (!indent) {
+        // Compact output (NDJSON): plain concatenation, no intermediate arrays.
+        if (Array.isArray(obj)) {
+          let out = '[';
+          for (let i = 0; i < obj.length; i++) out += (i ? ',' : '') + (write(obj[i], depth + 1) ?? 'null');
+          return out + ']';
+        }
+        let out = '{';
+        let first = true;
+        for (const k in obj) {
+          if (!Object.hasOwn(obj, k)) continue;
+          const text = write((obj as Record<string, unknown>)[k], depth + 1);
+          if (text === undefined) continue;
+          out += (first ? '' : ',') + quote(k) + ':' + text;
+          first = false;
+        }
+        return out + '}';
+      }
+      const inner = '\n' + step.repeat(depth + 1);
+      const outer = '\n' + step.repeat(depth);
+      const sep = ': ';
       if (Array.isArray(obj)) {
         if (obj.length === 0) return '[]';
         const items = obj.map((x) => write(x, depth + 1) ?? 'null');
@@ -97,9 +115,8 @@ export function recordToObject(r: OutputRecord, options: Pick<JsonRendererOption
     case 'message': {
       const o: Record<string, JsonValue> = { record: 'message' };
       addMeta(o, r);
-      const m = messageToObject(r.decoded, { lossless: options.lossless === true });
-      delete m.record;
-      Object.assign(o, m);
+      // Fields are written straight into o, after the metadata: no copy per message.
+      messageToObject(r.decoded, { lossless: options.lossless === true, into: o });
       // The lossless view also carries the whole message as it was, for replay and comparison.
       if (options.lossless) o.bytes = toHex(r.bytes);
       return o;
