@@ -133,6 +133,12 @@ export function messageRecord(
     request,
     rawAttrOffset,
   });
-  const bytes = marshalMessages([m]).subarray(0, 16 + m.data.length);
-  return { record: 'message', decoded, bytes, direction, extraHeaderSize: extraHeaderSize(target, m, decoded), ...extra };
+  const rec = { record: 'message', decoded, direction, extraHeaderSize: extraHeaderSize(target, m, decoded), ...extra } as MessageRecord;
+  // The bytes are rebuilt only for the views that show them (mnl, lossless JSON).
+  let bytes: Uint8Array | undefined;
+  Object.defineProperty(rec, 'bytes', {
+    enumerable: true,
+    get: () => (bytes ??= marshalMessages([m]).subarray(0, 16 + m.data.length)),
+  });
+  return rec;
 }
