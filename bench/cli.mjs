@@ -17,14 +17,17 @@
 // always exits 0 after a complete run, PASS or FAIL (it is a benchmark, not a test); it exits 1
 // when it cannot run or when the outputs disagree. See bench/README.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  addRoutes, best, checkPreconditions, cleanUpOnExit, cpuModel, isBusy, logger, machineLines, median,
+  noteLeftoverNamespaces, parseArgs, root, routeBatch, run, runMain, scratchNamespaces, textTable, timings, turn,
+} from './common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const NAME = 'cli-bench';
 const NLCTL = join(root, 'bin', 'nlctl');
 
 // The issue's targets.
@@ -38,106 +41,40 @@ const LIMIT = {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-function usage(code) {
-  (code ? process.stderr : process.stdout).write(
+const opts = parseArgs(process.argv.slice(2), {
+  name: NAME,
+  usageText:
     'usage: node bench/cli.mjs [--routes N] [--runs N] [--startup-runs N] [--listen-runs N] [--json]\n' +
-      '  --routes N        IPv4 routes in the dump namespace and in each listen burst (default 100000)\n' +
-      '  --runs N          timed runs of dump, decode and ip -j route show; the median is reported (default 5)\n' +
-      '  --startup-runs N  timed runs of nlctl --version and node -e 0 (default 20)\n' +
-      '  --listen-runs N   bursts per listener (nlctl listen, ip monitor); PASS needs all complete (default 1)\n' +
-      '  --json            print the results as one JSON object instead of a table\n',
-  );
-  process.exit(code);
-}
-
-function parseArgs(argv) {
-  const opts = { routes: 100000, runs: 5, startupRuns: 20, listenRuns: 1, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      const n = Number(v);
-      if (v === undefined || !Number.isInteger(n) || n < 1) {
-        process.stderr.write(`cli-bench: ${flag} needs a positive integer, got ${v ?? 'nothing'}\n`);
-        usage(2);
-      }
-      return n;
-    };
-    if (flag === '--routes') opts.routes = value();
-    else if (flag === '--runs') opts.runs = value();
-    else if (flag === '--startup-runs') opts.startupRuns = value();
-    else if (flag === '--listen-runs') opts.listenRuns = value();
-    else if (flag === '--json') opts.json = true;
-    else if (flag === '--help' || flag === '-h') usage(0);
-    else {
-      process.stderr.write(`cli-bench: unknown argument ${a}\n`);
-      usage(2);
-    }
-  }
-  if (opts.routes > 0xffffff) {
-    process.stderr.write('cli-bench: --routes is at most 16777215\n');
-    process.exit(2);
-  }
-  return opts;
-}
-
-const opts = parseArgs(process.argv.slice(2));
+    '  --routes N        IPv4 routes in the dump namespace and in each listen burst (default 100000)\n' +
+    '  --runs N          timed runs of dump, decode and ip -j route show; the median is reported (default 5)\n' +
+    '  --startup-runs N  timed runs of nlctl --version and node -e 0 (default 20)\n' +
+    '  --listen-runs N   bursts per listener (nlctl listen, ip monitor); PASS needs all complete (default 1)\n' +
+    '  --json            print the results as one JSON object instead of a table\n',
+  defaults: { routes: 100000, runs: 5, startupRuns: 20, listenRuns: 1, json: false },
+  integers: { '--routes': 'routes', '--runs': 'runs', '--startup-runs': 'startupRuns', '--listen-runs': 'listenRuns' },
+});
 const loadAtStart = loadavg();
-const log = (msg) => process.stderr.write(`cli-bench: ${msg}\n`);
-
-function fatal(msg) {
-  process.stderr.write(`cli-bench: ${msg}\n`);
-  process.exit(1);
-}
+const { log } = logger(NAME);
 
 // ---------------------------------------------------------------------------------------------
 // Preconditions
 
-if (process.platform !== 'linux') fatal('netlink needs Linux');
-if (process.getuid?.() !== 0) fatal('must run as root (it creates network namespaces and 100k routes): sudo npm run bench:cli');
-for (const p of [join(root, 'build', 'Release', 'nlctl_native.node'), join(root, 'dist', 'cli', 'main.js')]) {
-  if (!existsSync(p)) fatal(`${p} is missing: run \`npm run build\` first`);
-}
-if (spawnSync('sh', ['-c', 'command -v ip'], { stdio: 'ignore' }).status !== 0) fatal('`ip` not found (apt-get install iproute2)');
+checkPreconditions({
+  name: NAME,
+  asRoot: { why: 'it creates network namespaces and 100k routes', command: 'sudo npm run bench:cli' },
+  files: [join(root, 'build', 'Release', 'nlctl_native.node'), join(root, 'dist', 'cli', 'main.js')],
+  tools: ['ip'],
+});
 // GNU time gives the peak RSS of a child (wait4's ru_maxrss) without touching the child. Without
 // it, nlctl runs under `node --import <hook>` that records process.resourceUsage().maxRSS at
 // exit: the same number for the nlctl process, but ip's peak RSS is then not known.
 const GNU_TIME = spawnSync('/usr/bin/time', ['-f', '%M', '-o', '/dev/null', 'true'], { stdio: 'ignore' }).status === 0 ? '/usr/bin/time' : undefined;
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
-
-function run(cmd, args, { input, capture = false, allowFail = false, timeout = 600000 } = {}) {
-  const r = spawnSync(cmd, args, {
-    input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'ignore', 'pipe'],
-    maxBuffer: 1 << 30,
-    encoding: capture ? 'utf8' : undefined,
-    timeout,
-  });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0 && !allowFail) {
-    const err = String(r.stderr ?? '').trim().split('\n').slice(0, 5).join('\n');
-    throw new Error(`${cmd} ${args.slice(0, 6).join(' ')} failed (exit ${r.status ?? r.signal}): ${err}`);
-  }
-  return r;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-// Signal handlers only run on an event-loop turn; spawnSync never gives one.
-const turn = () => new Promise((r) => setImmediate(r));
-
-// ---------------------------------------------------------------------------------------------
 // Scratch namespaces, temporary files and child processes: always cleaned up
 
 const NS_PREFIX = `nlctl-clibench-${process.pid}`;
-const namespaces = new Set();
+const scratch = scratchNamespaces(NAME);
 const children = new Set(); // ChildProcess objects still running
 const tmp = mkdtempSync(join(tmpdir(), 'nlctl-clibench-'));
 let cleaned = false;
@@ -154,55 +91,15 @@ function cleanup() {
       }
     }
   }
-  for (const ns of namespaces) {
-    const r = spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    if (r.status !== 0) process.stderr.write(`cli-bench: could not delete namespace ${ns}; remove it with: ip netns del ${ns}\n`);
-  }
-  namespaces.clear();
+  scratch.deleteAll();
   try {
     rmSync(tmp, { recursive: true, force: true });
   } catch {
-    process.stderr.write(`cli-bench: could not remove ${tmp}\n`);
+    log(`could not remove ${tmp}`);
   }
 }
 
-for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
-  process.on(sig, () => {
-    process.stderr.write(`cli-bench: ${sig}, cleaning up\n`);
-    cleanup();
-    process.exit(128 + num);
-  });
-}
-process.on('exit', cleanup); // last resort (process.exit from anywhere)
-
-/** The route lines of one `ip -batch`: 10.0.0.1/32 upwards, via a neighbour on veth0. */
-function batchText(n) {
-  const lines = new Array(n);
-  for (let i = 1; i <= n; i++) lines[i - 1] = `route add 10.${i >>> 16}.${(i >>> 8) & 255}.${i & 255}/32 via 172.16.0.2 dev veth0\n`;
-  return lines.join('');
-}
-
-/** A namespace with lo up and a veth pair, 172.16.0.1/24 on veth0 (as bench/route-dump.mjs). */
-function createNamespace(name) {
-  run('ip', ['netns', 'add', name]);
-  namespaces.add(name);
-  for (const cmd of ['link set lo up', 'link add veth0 type veth peer name veth1', 'addr add 172.16.0.1/24 dev veth0', 'link set veth0 up', 'link set veth1 up']) {
-    run('ip', ['-n', name, ...cmd.split(' ')]);
-  }
-}
-
-function deleteNamespace(name) {
-  if (!namespaces.has(name)) return;
-  run('ip', ['netns', 'del', name], { allowFail: true });
-  namespaces.delete(name);
-}
-
-/** `ip -n NS -batch -` of `text`; returns the seconds it took. */
-function addRoutes(ns, text) {
-  const t0 = process.hrtime.bigint();
-  run('ip', ['-n', ns, '-batch', '-'], { input: text });
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
+cleanUpOnExit(NAME, 'cleaning up', cleanup);
 
 // ---------------------------------------------------------------------------------------------
 // Timing whole processes
@@ -351,7 +248,7 @@ function fileSize(f) {
  */
 async function listenBurst(kind, index, text) {
   const ns = `${NS_PREFIX}-l${kind === 'nlctl' ? 'n' : 'i'}${index}`;
-  createNamespace(ns);
+  scratch.create(ns);
   const outFile = join(tmp, `listen-${kind}-${index}.out`);
   const errFile = join(tmp, `listen-${kind}-${index}.err`);
   const fdOut = openSync(outFile, 'w');
@@ -440,7 +337,7 @@ async function listenBurst(kind, index, text) {
       }
     }
     children.delete(child);
-    deleteNamespace(ns);
+    scratch.delete(ns);
   }
 }
 
@@ -448,12 +345,11 @@ async function listenBurst(kind, index, text) {
 // Main
 
 async function main() {
-  const stale = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith('nlctl-clibench-')) : [];
-  if (stale.length) log(`note: leftover namespaces from earlier runs: ${stale.join(', ')} (ip netns del NAME)`);
-  const text = batchText(opts.routes);
+  noteLeftoverNamespaces(NAME, 'nlctl-clibench-');
+  const text = routeBatch(opts.routes);
   const NS = `${NS_PREFIX}-dump`;
   log(`creating namespace ${NS} with ${opts.routes} routes`);
-  createNamespace(NS);
+  scratch.create(NS);
   const setupSeconds = addRoutes(NS, text);
   log(`routes added in ${setupSeconds.toFixed(2)} s; files in ${tmp}`);
   if (!GNU_TIME) log('note: /usr/bin/time (GNU time, apt-get install time) is missing: nlctl\'s peak RSS comes from a node --import exit hook; ip\'s is not measured');
@@ -523,7 +419,7 @@ async function main() {
       if (r.rssKiB !== undefined) c.rss.push(r.rssKiB);
     }
   }
-  deleteNamespace(NS);
+  scratch.delete(NS);
 
   // Target 2: a burst per listener, each in its own fresh namespace, one listener at a time.
   const bursts = { nlctl: [], ip: [] };
@@ -575,10 +471,7 @@ async function main() {
       Object.entries(contenders).map(([k, c]) => [
         k,
         {
-          label: c.label,
-          medianSeconds: med[k],
-          minSeconds: Math.min(...c.times),
-          times: c.times,
+          ...timings(c.label, c.times),
           ratioVsIp: med[k] / med.ip,
           peakRssKiB: maxRss(k) ?? null,
           rssKiB: c.rss,
@@ -587,15 +480,15 @@ async function main() {
     ),
     warmup: { ipSeconds: firstIp.seconds, dumpSeconds: firstDump.seconds, dumpLosslessSeconds: lossless.seconds, dumpLosslessRssKiB: lossless.rssKiB ?? null, decodeSeconds: firstDecode.seconds },
     listen: bursts,
-    startup: { runs: opts.startupRuns, medianSeconds: startupMed, minSeconds: { node: Math.min(...startup.node), nlctl: Math.min(...startup.nlctl) }, times: startup },
+    startup: { runs: opts.startupRuns, medianSeconds: startupMed, minSeconds: { node: best(startup.node), nlctl: best(startup.nlctl) }, times: startup },
     targets,
     node: process.version,
     ip: run('ip', ['-V'], { capture: true }).stdout.trim(),
     cpus: cpus().length,
-    cpuModel: cpus()[0]?.model?.trim() ?? 'unknown CPU',
+    cpuModel: cpuModel(),
     loadAtStart,
     loadAverage: loadavg(),
-    busy: loadAtStart[0] > 0.5 * cpus().length,
+    busy: isBusy(loadAtStart),
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else printTable(result);
@@ -607,16 +500,11 @@ function printTable(r) {
   const mib = (k) => (k === null || k === undefined ? '' : `${(k / 1024).toFixed(1)} MiB`);
   const x = (v) => `${v.toFixed(2)}×`;
   const word = (ok) => (ok ? 'PASS' : 'FAIL');
-  const table = (rows) => {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
-    const line = (row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-    return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
-  };
   const out = [];
   const c = r.contenders;
   out.push(`nlctl CLI: ${r.routesInTableMain} IPv4 routes in table main (${r.routes} added + 1 connected); whole processes, stdout to files in ${tmpdir()}; median of ${r.runs} runs after a warm-up`);
   out.push(
-    ...table([
+    ...textTable([
       ['contender', 'median', 'best', 'vs ip -j', 'peak RSS'],
       ...Object.values(c).map((v) => [v.label, s(v.medianSeconds), s(v.minSeconds), x(v.ratioVsIp), mib(v.peakRssKiB)]),
     ]),
@@ -625,7 +513,7 @@ function printTable(r) {
   out.push('');
   out.push(`listen during \`ip -batch\` of ${r.routes} routes, each listener alone in a fresh namespace, stopped with SIGINT when drained:`);
   out.push(
-    ...table([
+    ...textTable([
       ['listener', 'events', 'overruns', 'kernel drops', 'batch', 'drained after', 'output'],
       ...[...r.listen.nlctl, ...r.listen.ip].map((b) => [
         b.kind === 'nlctl' ? 'nlctl listen -j > file' : 'ip monitor route > file',
@@ -653,21 +541,14 @@ function printTable(r) {
   out.push(`  4. nlctl --version / node -e 0 = ${ms(r.startup.medianSeconds.nlctl)} / ${ms(r.startup.medianSeconds.node)} = ${t.startup.ratio.toFixed(2)} ≤ ${LIMIT.startupVsNode.toFixed(2)}  → ${word(t.startup.pass)}`);
   out.push('');
   out.push(`TARGETS: dump time ${word(t.dumpTime.pass)}, dump RSS ${word(t.dumpRss.pass)}, listen ${word(l.pass)}, decode ${word(t.decodeTime.pass)}, start-up ${word(t.startup.pass)}`);
-  const la = (v) => v.map((n) => n.toFixed(2)).join(' ');
-  out.push(`node ${r.node}, ${r.ip}, ${r.cpus}× ${r.cpuModel}, load average ${la(r.loadAtStart)} at the start, ${la(r.loadAverage)} at the end`);
-  if (r.busy) {
-    out.push(`WARNING: the machine was busy (1-min load ${r.loadAtStart[0].toFixed(2)} on ${r.cpus} CPUs): every median is inflated and the`);
-    out.push('ratios are less reliable; a listener on a busy machine also falls behind more easily. Re-run on an idle machine.');
-  }
+  out.push(
+    ...machineLines(r, {
+      extra: r.ip,
+      warning: [': every median is inflated and the', 'ratios are less reliable; a listener on a busy machine also falls behind more easily. Re-run on an idle machine.'],
+    }),
+  );
   out.push(`routes added in ${r.setupSeconds.toFixed(2)} s (the dump namespace)`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`cli-bench: ${err?.stack ?? err}\n`);
-  process.exitCode = 1;
-} finally {
-  cleanup();
-}
+await runMain(NAME, main, cleanup);

@@ -9,13 +9,17 @@
 // Progress goes to stderr; the result table (or with --json one JSON object) to stdout.
 // See bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import {
+  addRoutes, best, checkPreconditions, cleanUpOnExit, cpuModel, isBusy, logger, machineLines, median,
+  noteLeftoverNamespaces, parseArgs, root, routeBatch, run, runMain, scratchNamespaces, textTable, timings, turn,
+} from './common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const NAME = 'route-dump';
 
 // The issue's reference numbers, measured on "this kind of machine".
 const REF = { libmnl: 0.053, go: 0.148, ipJson: 0.26 };
@@ -25,70 +29,29 @@ const TARGET_VS_GO = 1.5; // library / scaled Go reference
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-function usage(code) {
-  (code ? process.stderr : process.stdout).write(
+const opts = parseArgs(process.argv.slice(2), {
+  name: NAME,
+  usageText:
     'usage: node bench/route-dump.mjs [--routes N] [--runs N] [--json]\n' +
-      '  --routes N  IPv4 routes to install in the scratch namespace (default 100000)\n' +
-      '  --runs N    timed runs per contender; the median is reported (default 5)\n' +
-      '  --json      print the results as one JSON object instead of a table\n',
-  );
-  process.exit(code);
-}
-
-function parseArgs(argv) {
-  const opts = { routes: 100000, runs: 5, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      const n = Number(v);
-      if (v === undefined || !Number.isInteger(n) || n < 1) {
-        process.stderr.write(`route-dump: ${flag} needs a positive integer, got ${v ?? 'nothing'}\n`);
-        usage(2);
-      }
-      return n;
-    };
-    if (flag === '--routes') opts.routes = value();
-    else if (flag === '--runs') opts.runs = value();
-    else if (flag === '--json') opts.json = true;
-    else if (flag === '--help' || flag === '-h') usage(0);
-    else {
-      process.stderr.write(`route-dump: unknown argument ${a}\n`);
-      usage(2);
-    }
-  }
-  // Routes are 10.0.0.1/32 upwards: 10.0.0.0/8 holds 2^24 − 1 of them.
-  if (opts.routes > 0xffffff) {
-    process.stderr.write('route-dump: --routes is at most 16777215\n');
-    process.exit(2);
-  }
-  return opts;
-}
-
-const opts = parseArgs(process.argv.slice(2));
+    '  --routes N  IPv4 routes to install in the scratch namespace (default 100000)\n' +
+    '  --runs N    timed runs per contender; the median is reported (default 5)\n' +
+    '  --json      print the results as one JSON object instead of a table\n',
+  defaults: { routes: 100000, runs: 5, json: false },
+  integers: { '--routes': 'routes', '--runs': 'runs' },
+});
 const loadAtStart = loadavg();
-const log = (msg) => process.stderr.write(`route-dump: ${msg}\n`);
-
-function fatal(msg) {
-  process.stderr.write(`route-dump: ${msg}\n`);
-  process.exit(1);
-}
+const { log } = logger(NAME);
 
 // ---------------------------------------------------------------------------------------------
 // Preconditions
 
-if (process.platform !== 'linux') fatal('netlink needs Linux');
-if (process.getuid?.() !== 0) fatal('must run as root (it creates a network namespace and 100k routes): sudo npm run bench');
-const nativePath = join(root, 'build', 'Release', 'nlctl_native.node');
 const distPath = join(root, 'dist', 'index.js');
-if (!existsSync(nativePath)) fatal(`${nativePath} is missing: run \`npm run build\` first`);
-if (!existsSync(distPath)) fatal(`${distPath} is missing: run \`npm run build\` first`);
-for (const tool of ['ip', 'cc']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) {
-    fatal(`\`${tool}\` not found${tool === 'cc' ? ': install a C compiler (apt-get install gcc)' : ' (apt-get install iproute2)'}`);
-  }
-}
+checkPreconditions({
+  name: NAME,
+  asRoot: { why: 'it creates a network namespace and 100k routes', command: 'sudo npm run bench' },
+  files: [join(root, 'build', 'Release', 'nlctl_native.node'), distPath],
+  tools: ['ip', 'cc'],
+});
 
 const { dial, AttributeDecoder } = await import(pathToFileURL(distPath).href);
 
@@ -97,54 +60,11 @@ const { dial, AttributeDecoder } = await import(pathToFileURL(distPath).href);
 // triggered by a run's own allocations is part of what is measured, as in any real program.
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
-
-function run(cmd, args, { input, capture = false, allowFail = false } = {}) {
-  const r = spawnSync(cmd, args, {
-    input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'ignore', 'pipe'],
-    maxBuffer: 1 << 30,
-    encoding: capture ? 'utf8' : undefined,
-  });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0 && !allowFail) {
-    const err = String(r.stderr ?? '').trim().split('\n').slice(0, 5).join('\n');
-    throw new Error(`${cmd} ${args.slice(0, 6).join(' ')} failed (exit ${r.status ?? r.signal}): ${err}`);
-  }
-  return r;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-// ---------------------------------------------------------------------------------------------
 // Scratch namespace, always deleted
 
 const NS = `nlctl-bench-${process.pid}`;
-let nsCreated = false;
-
-function deleteNamespace() {
-  if (!nsCreated) return;
-  nsCreated = false;
-  const r = spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
-  if (r.status !== 0) process.stderr.write(`route-dump: could not delete namespace ${NS}; remove it with: ip netns del ${NS}\n`);
-}
-
-for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
-  process.on(sig, () => {
-    process.stderr.write(`route-dump: ${sig}, removing ${NS}\n`);
-    deleteNamespace();
-    process.exit(128 + num);
-  });
-}
-process.on('exit', deleteNamespace); // last resort (process.exit from anywhere)
-
-// Signal handlers run only on an event-loop turn, and a dump whose data is always ready never
-// takes one (it lives on microtasks and spawnSync). So give the loop a turn between runs.
-const turn = () => new Promise((r) => setImmediate(r));
+const scratch = scratchNamespaces(NAME);
+cleanUpOnExit(NAME, `removing ${NS}`, () => scratch.deleteAll());
 
 // ---------------------------------------------------------------------------------------------
 // The library contender: dump + walk
@@ -325,27 +245,9 @@ function ipJsonCount() {
 // Main
 
 function setup() {
-  const stale = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith('nlctl-bench-')) : [];
-  if (stale.length) log(`note: leftover namespaces from earlier runs: ${stale.join(', ')} (ip netns del NAME)`);
-  run('ip', ['netns', 'add', NS]);
-  nsCreated = true;
-  // A veth pair, both ends up, 172.16.0.1/24 on veth0; every route goes via 172.16.0.2 on it,
-  // so each message carries RTA_TABLE, RTA_DST, RTA_GATEWAY and RTA_OIF like real routes do.
-  const batch = [
-    'link set lo up',
-    'link add veth0 type veth peer name veth1',
-    'addr add 172.16.0.1/24 dev veth0',
-    'link set veth0 up',
-    'link set veth1 up',
-  ];
-  for (const cmd of batch) run('ip', ['-n', NS, ...cmd.split(' ')]);
-  const lines = new Array(opts.routes);
-  for (let i = 1; i <= opts.routes; i++) {
-    lines[i - 1] = `route add 10.${i >>> 16}.${(i >>> 8) & 255}.${i & 255}/32 via 172.16.0.2 dev veth0\n`;
-  }
-  const t0 = performance.now();
-  run('ip', ['-n', NS, '-batch', '-'], { input: lines.join('') });
-  return (performance.now() - t0) / 1e3;
+  noteLeftoverNamespaces(NAME, 'nlctl-bench-');
+  scratch.create(NS);
+  return addRoutes(NS, routeBatch(opts.routes));
 }
 
 async function main() {
@@ -404,7 +306,7 @@ async function main() {
 
   const med = Object.fromEntries(Object.entries(contenders).map(([k, c]) => [k, median(c.times)]));
   const goScaled = REF.go * (med.libmnl / REF.libmnl);
-  const best = Object.fromEntries(Object.entries(contenders).map(([k, c]) => [k, Math.min(...c.times)]));
+  const bestOf = Object.fromEntries(Object.entries(contenders).map(([k, c]) => [k, best(c.times)]));
   const verdict = (k) => {
     const vsMnl = med[k] / med.libmnl;
     const vsGo = med[k] / goScaled;
@@ -413,7 +315,7 @@ async function main() {
       vsGoScaled: vsGo,
       passLibmnl: vsMnl <= TARGET_VS_LIBMNL,
       passGo: vsGo <= TARGET_VS_GO,
-      bestVsBestLibmnl: best[k] / best.libmnl,
+      bestVsBestLibmnl: bestOf[k] / bestOf.libmnl,
     };
   };
   const result = {
@@ -428,10 +330,7 @@ async function main() {
       Object.entries(contenders).map(([k, c]) => [
         k,
         {
-          label: c.label,
-          medianSeconds: med[k],
-          minSeconds: Math.min(...c.times),
-          times: c.times,
+          ...timings(c.label, c.times),
           routes: counts[k],
           ratioVsLibmnl: med[k] / med.libmnl,
           ratioVsIpJson: med[k] / med.ip,
@@ -444,10 +343,10 @@ async function main() {
     pass: Object.fromEntries(['stream', 'execute'].map((k) => [k, verdict(k).passLibmnl && verdict(k).passGo])),
     node: process.version,
     cpus: cpus().length,
-    cpuModel: cpus()[0]?.model?.trim() ?? 'unknown CPU',
+    cpuModel: cpuModel(),
     loadAverage: loadavg(),
     loadAtStart,
-    busy: loadAtStart[0] > 0.5 * cpus().length,
+    busy: isBusy(loadAtStart),
     maxRSSKiB: process.resourceUsage().maxRSS,
   };
 
@@ -465,13 +364,9 @@ function printTable(r, contenders) {
   for (const c of Object.values(r.contenders)) {
     rows.push([c.label, fmt(c.medianSeconds), fmt(c.minSeconds), String(c.routes), x(c.ratioVsLibmnl), x(c.ratioVsIpJson), c.medianSecondsWithDial ? fmt(c.medianSecondsWithDial) : '']);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [];
   out.push(`route dump: ${r.routesInTableMain} IPv4 routes in table main (${r.routes} added + 1 connected), ${r.messages} messages in ${r.datagrams} datagrams; median of ${r.runs} runs after warm-up`);
-  out.push(line(rows[0]));
-  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows.slice(1)) out.push(line(row));
+  out.push(...textTable(rows));
   out.push('');
   out.push('libmnl and library: dump + walk of every attribute, timed in-process (socket setup excluded; "incl. dial" adds');
   out.push('dial + close); ip -j: wall time of the whole process (startup, dump, JSON to /dev/null).');
@@ -490,22 +385,12 @@ function printTable(r, contenders) {
   out.push('');
   const word = (ok) => (ok ? 'PASS' : 'FAIL');
   out.push(`TARGET: receiveIter ${word(r.pass.stream)}, execute ${word(r.pass.execute)}  (ratios are of medians; "best" is the fastest run)`);
-  const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
-  out.push(`node ${r.node}, ${r.cpus}× ${r.cpuModel}, load average ${la(r.loadAtStart)} at the start, ${la(r.loadAverage)} at the end`);
-  if (r.busy) {
-    out.push(`WARNING: the machine was busy (1-min load ${r.loadAtStart[0].toFixed(2)} on ${r.cpus} CPUs); contention inflates every`);
-    out.push('median, libmnl\'s included, so the ratios are unreliable. Re-run on an idle machine.');
-  }
+  out.push(...machineLines(r, { warning: ['; contention inflates every', "median, libmnl's included, so the ratios are unreliable. Re-run on an idle machine."] }));
   out.push(`peak RSS of this process ${(r.maxRSSKiB / 1024).toFixed(1)} MiB, routes added in ${r.setupSeconds.toFixed(2)} s`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`route-dump: ${err?.stack ?? err}\n`);
-  process.exitCode = 1;
-} finally {
+await runMain(NAME, main, () => {
   if (devNull !== undefined) closeSync(devNull);
-  deleteNamespace();
-}
+  scratch.deleteAll();
+});
