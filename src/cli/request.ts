@@ -1,7 +1,8 @@
 // Building a request from the command line: the fixed header by field (--header family=inet)
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
-import { attribute, concat, EncodeError, encodeAttrs, encodeStruct } from '../model/encode.js';
+import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, toBigInt, writeInt } from '../model/encode.js';
+import type { IntType } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
 import { messageLayout } from '../model/decode.js';
 import { fromHex, parseIP, parseMac } from '../model/values.js';
@@ -50,31 +51,16 @@ function rawAttribute(spec: string): Uint8Array {
   if (type > 0xffff) throw new UsageError(`-a ${spec}: type ${type} does not fit in 16 bits`);
   const kind = (m[2] ?? 'hex') as (typeof RAW_KINDS)[number];
   const v = m[3]!;
-  const int = (bits: number, signed: boolean, big: boolean): Uint8Array => {
-    if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(v)) throw new UsageError(`-a ${spec}: "${v}" is not an integer`);
-    let n = v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v);
-    const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
-    const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
-    if (n < min || n > max) throw new UsageError(`-a ${spec}: ${v} does not fit in ${kind}`);
-    n = BigInt.asUintN(bits, n);
-    const out = new Uint8Array(bits / 8);
-    for (let i = 0; i < bits / 8; i++) out[big ? bits / 8 - 1 - i : i] = Number((n >> BigInt(8 * i)) & 0xffn);
-    return out;
-  };
-  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const where = `-a ${spec}`;
+  const int = (type: IntType, order: 'host' | 'big'): Uint8Array => writeInt(where, type, toBigInt(where, v), order);
   let payload: Uint8Array;
   switch (kind) {
-    case 'u8': payload = int(8, false, false); break;
-    case 'u16': payload = int(16, false, !little); break;
-    case 'u32': payload = int(32, false, !little); break;
-    case 'u64': payload = int(64, false, !little); break;
-    case 's8': payload = int(8, true, false); break;
-    case 's16': payload = int(16, true, !little); break;
-    case 's32': payload = int(32, true, !little); break;
-    case 's64': payload = int(64, true, !little); break;
-    case 'be16': payload = int(16, false, true); break;
-    case 'be32': payload = int(32, false, true); break;
-    case 'be64': payload = int(64, false, true); break;
+    case 'u8': case 'u16': case 'u32': case 'u64': case 's8': case 's16': case 's32': case 's64':
+      payload = int(kind, 'host');
+      break;
+    case 'be16': case 'be32': case 'be64':
+      payload = int(kind.replace('be', 'u') as IntType, 'big');
+      break;
     case 'string': case 'strz': payload = new Uint8Array([...Buffer.from(v, 'utf8'), 0]); break;
     case 'hex': payload = hexArg(`-a ${spec}`, v); break;
     case 'flag': payload = new Uint8Array(0); break;
@@ -107,8 +93,13 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   const named: Record<string, JsonValue> = {};
   const raw: Uint8Array[] = [];
   for (const a of o.attr ?? []) {
-    if (/^\d+(:[a-z0-9]+)?=/.test(a)) raw.push(rawAttribute(a));
-    else {
+    if (/^\d+(:[a-z0-9]+)?=/.test(a)) {
+      try {
+        raw.push(rawAttribute(a));
+      } catch (err) {
+        throw err instanceof EncodeError ? new UsageError(err.message) : err;
+      }
+    } else {
       const eq = a.indexOf('=');
       if (eq <= 0) throw new UsageError(`-a ${a}: expected NAME=VALUE`);
       setPath(named, a.slice(0, eq), a.slice(eq + 1));

@@ -25,8 +25,8 @@ export class EncodeError extends Error {
 
 const INT_BITS: Record<string, number> = { u8: 8, s8: 8, u16: 16, s16: 16, u32: 32, s32: 32, u64: 64, s64: 64 };
 
-/** Resolve an integer given as a number, bigint, numeric string, or a name of `e`. */
-function toBigInt(path: string, v: JsonValue, e?: EnumSpec): bigint {
+/** Resolve an integer given as a number, bigint, numeric string (decimal or 0x), or a name of `e`. */
+export function toBigInt(path: string, v: JsonValue, e?: EnumSpec): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
   if (typeof v === 'boolean') return v ? 1n : 0n;
@@ -47,7 +47,8 @@ function flagsToBigInt(path: string, v: JsonValue, e: EnumSpec | undefined): big
   return toBigInt(path, v, e);
 }
 
-function writeInt(path: string, type: IntType, value: bigint, byteOrder: 'big' | 'little' | 'host', size?: number): Uint8Array {
+/** An integer of `type` in `byteOrder`; EncodeError (naming `path`) when it does not fit. */
+export function writeInt(path: string, type: IntType, value: bigint, byteOrder: 'big' | 'little' | 'host', size?: number): Uint8Array {
   const bits = type === 'uint' || type === 'sint' ? (size ?? 4) * 8 : INT_BITS[type]!;
   const signed = type.startsWith('s');
   const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
