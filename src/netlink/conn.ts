@@ -259,12 +259,18 @@ export class Conn {
     }
   }
 
-  // Run `fn` with exclusive use of the receive side.
-  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  // Wait for exclusive use of the receive side; call the returned function to give it up.
+  async #acquire(): Promise<() => void> {
     const prev = this.#lock;
     let release!: () => void;
     this.#lock = new Promise<void>((r) => (release = r));
     await prev;
+    return release;
+  }
+
+  // Run `fn` with exclusive use of the receive side.
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.#acquire();
     try {
       return await fn();
     } finally {
@@ -374,10 +380,7 @@ export class Conn {
    */
   async *receiveBatches(opts?: ReceiveOptions): AsyncGenerator<Message[], void, undefined> {
     const signal = waitSignal(opts);
-    let release!: () => void;
-    const prev = this.#lock;
-    this.#lock = new Promise<void>((r) => (release = r));
-    await prev;
+    const release = await this.#acquire();
     let finished = false;
     let interrupted = false;
     try {
