@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useColor } from '../src/cli/color.js';
 import { createNetns } from './helpers/netns.js';
+import { publicCopy } from './helpers/public-copy.js';
+import { join } from 'node:path';
 
 const BIN = fileURLToPath(new URL('../bin/nlctl', import.meta.url));
 const ESC = '\x1b[';
@@ -51,8 +53,13 @@ describe('the colour decision', () => {
 });
 
 describe('an ordinary user', () => {
+  // Run from a copy nobody can read: the work tree may be under a directory only root can enter.
   const nobody = (args: string[], timeout = 15_000) =>
-    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { encoding: 'utf8', timeout });
+    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(publicCopy(), 'bin', 'nlctl'), ...args], {
+      encoding: 'utf8',
+      timeout,
+      cwd: publicCopy(),
+    });
 
   it('can dump routes and links, as the kernel allows', () => {
     const r = nobody(['dump', '-f', 'route', '-t', 'getlink', '-j']);

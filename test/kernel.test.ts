@@ -14,6 +14,8 @@ import {
   type Message,
 } from '../src/index.js';
 import { createNetns } from './helpers/netns.js';
+import { publicCopy } from './helpers/public-copy.js';
+import { join } from 'node:path';
 
 const ROUTE = 0;
 const GENERIC = 16;
@@ -338,15 +340,15 @@ describe('Conn against the kernel', () => {
 
 describe('permissions', () => {
   it('an unprivileged user cannot enter a namespace: EPERM from setns', () => {
-    // The child runs the built library (npm test builds dist/ first).
+    // The child runs the built library from a copy an ordinary user can read.
     const r = spawnSync(
       'setpriv',
       ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', `
-        const { dial } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+        const { dial } = await import(${JSON.stringify(join(publicCopy(), 'dist', 'index.js'))});
         try { dial(0, { netns: ${JSON.stringify(ns.path)} }); console.log('opened'); }
         catch (e) { console.log(JSON.stringify({ code: e.code, syscall: e.syscall, message: e.message })); }
       `],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', cwd: publicCopy() },
     );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim());

@@ -12,6 +12,7 @@ import {
   type NativeReceived,
   type NativeSocket,
 } from '../src/netlink/native.js';
+import { publicCopy } from './helpers/public-copy.js';
 import { createNetns, type Netns } from './helpers/netns.js';
 
 const native = loadNative();
@@ -149,12 +150,13 @@ interface ChildResult {
 /** Runs `prefix... node [nodeArgs] -e script` asynchronously (the test's event loop keeps running). */
 function runChild(
   script: string,
-  opts: { prefix?: string[]; nodeArgs?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { prefix?: string[]; nodeArgs?: string[]; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<ChildResult> {
   const argv = [...(opts.prefix ?? []), process.execPath, ...(opts.nodeArgs ?? []), '-e', script];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       env: { ...process.env, NLCTL_ADDON: ADDON, ...opts.env },
+      cwd: opts.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -635,7 +637,9 @@ describe('network namespaces', () => {
     `;
     const r = await runChild(script, {
       prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
-      env: { NS: dumpNs.path },
+      // The addon from a copy an ordinary user can read (the work tree may be root-only).
+      env: { NS: dumpNs.path, NLCTL_ADDON: join(publicCopy(), 'build', 'Release', 'nlctl_native.node') },
+      cwd: publicCopy(),
     });
     expectCleanExit(r);
     expect(JSON.parse(r.stdout)).toEqual({ uid: 65534, ns: { errno: -1, syscall: 'setns' }, plain: true });
