@@ -4,13 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useColor } from '../src/cli/color.js';
 import { createNetns } from './helpers/netns.js';
-import { publicCopy } from './helpers/public-copy.js';
+import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { join } from 'node:path';
 
 const BIN = fileURLToPath(new URL('../bin/nlctl', import.meta.url));
 const ESC = '\x1b[';
 const ns = createNetns('nlctl-citizen');
-afterAll(() => ns.destroy());
+afterAll(() => {
+  ns.destroy();
+  removePublicCopy();
+});
 
 /** Run nlctl with exactly these colour variables (the rest of the environment minus colour ones). */
 function run(args: string[], env: Record<string, string> = {}) {

@@ -14,7 +14,7 @@ import {
   type Message,
 } from '../src/index.js';
 import { createNetns } from './helpers/netns.js';
-import { publicCopy } from './helpers/public-copy.js';
+import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { join } from 'node:path';
 
 const ROUTE = 0;
@@ -55,7 +55,10 @@ function getFamilyRequest(name: string): { header: { type: number; flags: number
 }
 
 const ns = createNetns('nlctl-kernel');
-afterAll(() => ns.destroy());
+afterAll(() => {
+  ns.destroy();
+  removePublicCopy();
+});
 
 describe('generic netlink', () => {
   it('answers a ping (a control message with ACK) with one capped ACK', async () => {

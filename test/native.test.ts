@@ -12,7 +12,7 @@ import {
   type NativeReceived,
   type NativeSocket,
 } from '../src/netlink/native.js';
-import { publicCopy } from './helpers/public-copy.js';
+import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { createNetns, type Netns } from './helpers/netns.js';
 
 const native = loadNative();
@@ -179,6 +179,7 @@ function expectCleanExit(r: ChildResult): void {
 }
 
 afterAll(async () => {
+  removePublicCopy();
   for (const s of opened) s.close();
   // Let a still-running valgrind child finish (or be killed by its timeout) before its
   // namespace goes away.

@@ -1,6 +1,7 @@
 // A copy of the built package that any user can read, for tests that run nlctl as an ordinary
 // user (setpriv --reuid=nobody): the work tree itself may sit under a directory only root can
-// enter (mktemp -d makes 0700 directories). Made once per test process, removed at exit.
+// enter (mktemp -d makes 0700 directories). Made once per test file; call removePublicCopy() in
+// afterAll (vitest may end its workers without running exit handlers).
 import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,12 @@ export function publicCopy(): string {
     .filter((p) => p.startsWith(join(root, 'node_modules')));
   for (const p of prod) cpSync(p, join(dir, relative(root, p)), { recursive: true });
   execFileSync('chmod', ['-R', 'a+rX', dir]);
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   copy = dir;
   return dir;
+}
+
+/** Remove the copy, if one was made. */
+export function removePublicCopy(): void {
+  if (copy) rmSync(copy, { recursive: true, force: true });
+  copy = undefined;
 }
