@@ -14,7 +14,9 @@
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api",
       ],
       # Node 20 offers Node-API 9; 8 is enough (type tags, object freeze, cleanup hooks).
-      'defines': ['NAPI_VERSION=8'],
+      # SWALLOW_UNTHROWABLE_EXCEPTIONS: a throw into an environment that is shutting down (a
+      # Worker being terminated) is dropped instead of aborting the whole process.
+      'defines': ['NAPI_VERSION=8', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       # 'cflags' reach C and C++ alike; node's common.gypi asks for gnu++17, we want plain C++17.
       'cflags': ['-Wall', '-Wextra', '-fvisibility=hidden'],
       'cflags_cc!': ['-std=gnu++17'],
