@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useColor } from '../src/cli/color.js';
+import { colorModeFromArgv, useColor } from '../src/cli/color.js';
 import { createNetns } from './helpers/netns.js';
 import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { join } from 'node:path';
@@ -52,6 +52,53 @@ describe('the colour decision', () => {
     const json = run(['--color', 'always', '-j', 'dump', '-f', 'route', '-t', 'getlink'], { FORCE_COLOR: '1' });
     expect(json.stdout).not.toContain(ESC);
     expect(() => json.stdout.trim().split('\n').map((l) => JSON.parse(l))).not.toThrow();
+  });
+});
+
+describe('help and errors follow the same decision', () => {
+  it.each([
+    [['--color'], 'always'],
+    [['--color', 'never', 'dump'], 'never'],
+    [['--color=never'], 'never'],
+    [['--color', 'dump'], 'always'],
+    [['--color', 'never', '--color=always'], 'always'],
+    [['dump', '--', '--color', 'never'], 'auto'],
+    [[], 'auto'],
+  ] as const)('reads %j from the command line as %s', (argv, want) => {
+    expect(colorModeFromArgv(argv)).toBe(want);
+  });
+
+  it('colours help when asked, on a pipe too, and never under --color never or NO_COLOR', () => {
+    const always = run(['--color', 'always', 'dump', '--help'], { NO_COLOR: '1' });
+    expect(always.status).toBe(0);
+    expect(always.stdout).toContain(`${ESC}1mUsage:`);
+    expect(run(['help', 'listen'], { FORCE_COLOR: '1' }).stdout).toContain(`${ESC}1mUsage:`);
+    for (const [args, env] of [[['help', 'dump'], {}], [['--color', 'never', 'dump', '--help'], { FORCE_COLOR: '1' }], [['help'], { NO_COLOR: '1', CLICOLOR_FORCE: '1' }]] as const) {
+      const r = run([...args], env);
+      expect(r.stdout).toContain('Usage: nlctl');
+      expect(r.stdout).not.toContain(ESC);
+    }
+  });
+
+  it('colours the error line of a usage mistake and of a failed command on stderr', () => {
+    const usage = run(['--color', 'always', 'dump', '-f', 'route']);
+    expect(usage.status).toBe(1);
+    expect(usage.stderr).toContain(`${ESC}31m${ESC}1merror:`);
+    const failed = run(['dump', '-f', 'nosuchfamily', '-t', 'get'], { FORCE_COLOR: '1' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/^\x1b\[31m\x1b\[1mnlctl:\x1b\[22m\x1b\[39m unknown family "nosuchfamily"/);
+    for (const r of [run(['dump', '-f', 'route']), run(['--color', 'never', 'dump', '-f', 'nosuchfamily', '-t', 'get'], { FORCE_COLOR: '1' })]) {
+      expect(r.stderr).toMatch(/^(error|nlctl):/);
+      expect(r.stderr).not.toContain(ESC);
+    }
+  });
+
+  it('ends help quietly with 0 when the reader has gone (| true, | head)', () => {
+    for (const args of [['help'], ['dump', '--help'], ['completion', 'bash']]) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args.join(' ')} | true; echo "status=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('status=0');
+    }
   });
 });
 

@@ -234,6 +234,20 @@ describe('npm install -g on a machine without a compiler', () => {
     expect(dump.stdout).toContain('"ifname":"lo"');
     expect(await loadedAddons(pkgDir, env())).toEqual([join(pkgDir, PREBUILT)]);
   }, 120_000);
+  it('says in one line how to build the shim when no prebuilt fits (exit 2, no stack trace)', async () => {
+    const prefix = join(tmp, 'global-no-shim');
+    const pkgDir = join(prefix, 'lib', 'node_modules', 'nlctl');
+    await ok('npm', ['install', '-g', '--prefix', prefix, ...NPM_FLAGS, tarball], { env: env() });
+    // As on an architecture the tarball has no prebuilt for.
+    rmSync(join(pkgDir, 'prebuilds'), { recursive: true, force: true });
+    const r = await run(join(prefix, 'bin', 'nlctl'), ['dump', '-f', 'route', '-t', 'getlink'], { env: env() });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^nlctl: the native socket shim is not built for linux-x64: .*`npm rebuild nlctl --allow-scripts=nlctl` \(add -g for a global install/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 120_000);
 });
 
 describe('a TypeScript project depending on the tarball', () => {

@@ -22,3 +22,31 @@ export function useColor(mode: ColorMode, where: ColorEnvironment): boolean {
   if (env.CLICOLOR === '0') return false;
   return where.isTTY && env.TERM !== 'dumb';
 }
+
+/**
+ * The --color setting as written on a command line, for what is printed before the parser has
+ * finished (help, usage errors): `--color`, `--color WHEN`, `--color=WHEN`; the last one wins,
+ * nothing after `--` counts. Without the flag: auto.
+ */
+export function colorModeFromArgv(argv: readonly string[]): ColorMode {
+  const modes: readonly string[] = ['auto', 'always', 'never'];
+  let mode: ColorMode = 'auto';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a.startsWith('--color=')) {
+      const v = a.slice('--color='.length);
+      if (modes.includes(v)) mode = v as ColorMode;
+    } else if (a === '--color') {
+      // An optional value: the next word when it is one of the modes (as the parser reads it).
+      const next = argv[i + 1];
+      if (next !== undefined && modes.includes(next)) {
+        mode = next as ColorMode;
+        i++;
+      } else {
+        mode = 'always';
+      }
+    }
+  }
+  return mode;
+}

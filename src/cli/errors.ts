@@ -23,6 +23,8 @@ const HINTS: Record<string, string> = {
 export function describeError(err: unknown, verbose: boolean): { message: string; status: number } {
   if (err instanceof UsageError || err instanceof EncodeError) return { message: err.message, status: EXIT.usage };
   if (err instanceof Error && (err as { code?: string }).code === 'ERR_NLCTL_INPUT') return { message: err.message, status: EXIT.usage };
+  // An installation problem, said with its cure.
+  if (err instanceof Error && (err as { code?: string }).code === 'ERR_NLCTL_NATIVE_MISSING') return { message: err.message, status: EXIT.kernel };
   if (err instanceof NetlinkError) {
     let msg = `the kernel said ${err.code} (${err.message.split(': ')[1] ?? ''})`;
     if (err.extAck.message) msg += `: ${err.extAck.message}`;

@@ -3,7 +3,8 @@
 // loaded when they run, so `nlctl --version` pays for none of them.
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { useColor, type ColorMode } from './color.js';
+import { Chalk } from 'chalk';
+import { colorModeFromArgv, useColor, type ColorMode } from './color.js';
 import { describeError } from './errors.js';
 
 /** Options every command understands. */
@@ -104,6 +105,16 @@ function requestOptions(cmd: Command): Command {
     .option('--payload <hex>', 'the whole payload after nlmsghdr as hex (overrides header and attributes)');
 }
 
+// Help is written with colour; commander strips it when the stream gets none (see main()).
+const ANSI = new Chalk({ level: 1 });
+const HELP_STYLE = {
+  styleTitle: (s: string) => ANSI.bold(s),
+  styleCommandText: (s: string) => ANSI.bold(s),
+  styleSubcommandText: (s: string) => ANSI.cyan(s),
+  styleOptionText: (s: string) => ANSI.green(s),
+  styleArgumentText: (s: string) => ANSI.yellow(s),
+};
+
 /** Build the program. Exported for completions, the man page and tests. */
 export function buildProgram(): Command {
   const program = new Command('nlctl')
@@ -119,7 +130,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail in error messages')
     .version(version(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({ showGlobalOptions: true, ...HELP_STYLE })
     .addHelpText('after', helpAfter('nlctl'));
 
   program
@@ -203,10 +214,26 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
-  program.configureOutput({
-    getOutHasColors: () => useColor('auto', { env: process.env, isTTY: process.stdout.isTTY === true }),
-    getErrHasColors: () => useColor('auto', { env: process.env, isTTY: process.stderr.isTTY === true }),
+  // Help, version and completion scripts go to stdout too: `nlctl help | head -1` ends quietly.
+  // (Commands that stream records handle the broken pipe themselves, in Output.)
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.exitCode = 2;
   });
+  // Help and usage errors are printed while parsing, before the options are known: read the
+  // --color flag from argv, and decide with the same function as every other output.
+  const mode = colorModeFromArgv(argv.slice(2));
+  const errColor = useColor(mode, { env: process.env, isTTY: process.stderr.isTTY === true });
+  const output = {
+    getOutHasColors: () => useColor(mode, { env: process.env, isTTY: process.stdout.isTTY === true }),
+    getErrHasColors: () => errColor,
+    outputError: (str: string, write: (s: string) => void) => write(errColor ? str.replace(/^error:/, ANSI.red.bold('error:')) : str),
+  };
+  // Subcommands copied the program's settings when they were made: configure each of them.
+  const configure = (cmd: Command): void => {
+    cmd.configureOutput(output);
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -217,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = argv.includes('-v') || argv.includes('--verbose') || process.env.NLCTL_DEBUG === '1';
     const { message, status } = describeError(err, verbose);
-    process.stderr.write(`nlctl: ${message}\n`);
+    process.stderr.write(`${errColor ? ANSI.red.bold('nlctl:') : 'nlctl:'} ${message}\n`);
     return status;
   }
 }

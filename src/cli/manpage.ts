@@ -342,6 +342,9 @@ Read after \fBNO_COLOR\fR.
 When set and not \fB0\fR: colour even when the output is not a terminal.
 \fBCLICOLOR=0\fR turns colour off.
 Otherwise output is coloured when it goes to a terminal whose \fBTERM\fR is not \fBdumb\fR.
+The same rule, with the same \fB\-\-color\fR flag, colours tables, text, hex dumps, help and
+error lines, each decided for the stream it goes to (standard output or standard error);
+JSON is never coloured.
 .TP
 .B NLCTL_DEBUG
 \fB1\fR: report internal errors with their stack trace, as \fB\-v\fR does.

@@ -143,7 +143,8 @@ export function loadNative(): NativeAddon {
     }
   }
   const err = new Error(
-    'nlctl: the native socket shim is not built (run `npm run build:native` in a checkout, or `npm rebuild nlctl`); looked in ' +
+    `the native socket shim is not built for ${process.platform}-${process.arch}: in a checkout run \`npm run build:native\`; ` +
+      'for an installed package \`npm rebuild nlctl --allow-scripts=nlctl\` (add -g for a global install; needs a C++ compiler, make and python3). Looked in ' +
       candidates.join(', '),
   ) as NodeJS.ErrnoException;
   err.code = 'ERR_NLCTL_NATIVE_MISSING';
