@@ -109,6 +109,28 @@ describe('execute', () => {
     expect(r.stderr).toMatch(/^nlctl: the kernel said ERANGE .*Attribute failed policy validation \[attribute ifname\]\n$/);
   });
 
+  it('shows the request with the attribute the kernel rejected marked, in every human view', () => {
+    const args = ['-n', ns.name, 'execute', '-f', 'route', '-t', 'newlink', '-F', 'request,ack,create,excl', '-a', 'ifname=nlvx0', '-a', 'linkinfo.kind=vxlan', '-a', 'linkinfo.data.id=99999999', '-a', 'linkinfo.data.port=4789'];
+    const mark = '<-- the kernel rejected this: VXLAN ID must be lower than 16777216';
+    const table = nlctl(['-o', 'table', ...args]);
+    expect(table.status).toBe(2);
+    expect(table.stdout).toMatch(/^sent RTM_NEWLINK flags=request,ack,excl,create /);
+    // Exactly one line is marked: the nested id, not its parents or its sibling.
+    const marked = table.stdout.split('\n').filter((l) => l.includes('<--'));
+    expect(marked).toEqual([expect.stringMatching(new RegExp(`^      id +u32 +8  99999999 ${mark}$`))]);
+    expect(table.stdout).toMatch(/\nNLMSG_ERROR flags=ack_tlvs .*\n  error=-34 ERANGE .* bad_attr=linkinfo\.data\.id/);
+    const text = nlctl(['-o', 'text', ...args]).stdout.split('\n');
+    expect(text[0]).toMatch(/^sent RTM_NEWLINK .* linkinfo=\{kind="vxlan" data=\{id=99999999 <-- the kernel rejected this: VXLAN ID must be lower than 16777216 port=4789\}\}$/);
+    expect(text[1]).toMatch(/^NLMSG_ERROR /);
+    const annotated = nlctl(['-o', 'mnl-annotated', ...args]).stdout.split('\n');
+    expect(annotated[0]).toMatch(/\tsent$/);
+    expect(annotated.filter((l) => l.includes('<--'))).toEqual([expect.stringMatching(new RegExp(`^\\|00008\\|--\\|00001\\|\t\\|len \\|flags\\| type\\|\t    IFLA_VXLAN_ID id  ${mark}$`))]);
+    // JSON: one record, the reply; its error says where.
+    const json = nlctl(['-j', ...args]);
+    expect(lines(json.stdout)).toEqual([expect.objectContaining({ type: 'NLMSG_ERROR', error: expect.objectContaining({ offset: expect.any(Number), bad_attr: 'linkinfo.data.id' }) })]);
+    expect(() => ns.exec('ip link show nlvx0')).toThrow();
+  });
+
   it('prints what would be sent with --dry-run, and sends nothing', () => {
     const r = nlctl(['execute', '-f', 'route', '-t', 'newlink', '-a', 'ifname=nly0', '--dry-run', '-o', 'mnl', '--color', 'never']);
     expect(r.status, r.stderr).toBe(0);

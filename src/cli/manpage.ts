@@ -170,6 +170,9 @@ does);
 Sends one request, flagged NLM_F_REQUEST|NLM_F_ACK unless \fB\-F\fR says otherwise, and prints every reply, the ACK included.
 When the kernel says no, its NLMSG_ERROR reply is printed decoded, with the extended ACK's message and the offending attribute named from the request,
 and the exit status is 2.
+When the extended ACK points into the request, the table, text and hex views first print the request (marked \fBsent\fR)
+with that attribute marked \fB<\-\- the kernel rejected this:\fR and the kernel's message;
+JSON prints only the reply, whose \fBerror\fR carries \fBoffset\fR and \fBbad_attr\fR.
 \fB\-\-dry\-run\fR prints the request as it would be sent, and sends nothing.
 `,
   listen: String.raw`

@@ -499,19 +499,32 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
 }
 
 /**
+ * The chain of attributes from the top level down to the one that starts at, or innermost
+ * contains, byte `offset` of a decoded message; empty when the offset is in no attribute.
+ */
+function attrChainAt(msg: DecodedMessage, offset: number): DecodedAttr[] {
+  const chain: DecodedAttr[] = [];
+  let attrs: DecodedAttr[] | undefined = msg.attrs;
+  while (attrs) {
+    const a: DecodedAttr | undefined = attrs.find((x) => offset >= x.offset && offset < x.offset + Math.max(x.length, NLA_HDRLEN));
+    if (!a) break;
+    chain.push(a);
+    // An offset at the attribute's own header names it, not its first child.
+    attrs = offset > a.offset ? a.children : undefined;
+  }
+  return chain;
+}
+
+/**
  * The dotted path (linkinfo.kind) of the attribute that starts at, or contains, byte `offset`
  * of a decoded message; undefined when the offset is in no attribute.
  */
 export function attrPathAt(msg: DecodedMessage, offset: number): string | undefined {
-  const find = (attrs: DecodedAttr[], prefix: string): string | undefined => {
-    for (const a of attrs) {
-      if (offset >= a.offset && offset < a.offset + Math.max(a.length, NLA_HDRLEN)) {
-        const name = prefix + (a.name ?? String(a.type));
-        if (offset > a.offset && a.children) return find(a.children, name + '.') ?? name;
-        return name;
-      }
-    }
-    return undefined;
-  };
-  return find(msg.attrs, '');
+  const chain = attrChainAt(msg, offset);
+  return chain.length ? chain.map((a) => a.name ?? String(a.type)).join('.') : undefined;
+}
+
+/** The attribute that starts at, or innermost contains, byte `offset` (an ext-ack offset). */
+export function attrAt(msg: DecodedMessage, offset: number): DecodedAttr | undefined {
+  return attrChainAt(msg, offset).at(-1);
 }

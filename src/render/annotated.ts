@@ -11,7 +11,7 @@ import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, NLMSG_HDRLEN, nlaAlign } from '../netli
 import { parseAck } from '../netlink/ack.js';
 import { HeaderType } from '../netlink/message.js';
 import { toHex } from '../model/values.js';
-import { attrValueText, bare, flagsText, formatValue, messageProblems, metaTokens, plain, quote, typeToken, type Paint } from './format.js';
+import { attrValueText, bare, markText, flagsText, formatValue, messageProblems, metaTokens, plain, quote, typeToken, type Paint } from './format.js';
 import { formatMnl, walkMnl, type MnlLineKind } from './mnl.js';
 import { palette, type Palette } from './palette.js';
 import type { MessageRecord, OutputRecord, Renderer } from './record.js';
@@ -71,12 +71,14 @@ interface Notes {
 
 const indent = (depth: number) => '  '.repeat(depth);
 
-function attrNotes(attrs: readonly DecodedAttr[], depth: number, inArray: boolean, notes: Notes, p: Palette): void {
+function attrNotes(attrs: readonly DecodedAttr[], depth: number, inArray: boolean, notes: Notes, p: Palette, mark?: MessageRecord['mark']): void {
   for (const a of attrs) {
     let label = inArray ? `[${a.type}]` : a.constant ? `${a.constant} ${a.name}` : `(unknown type ${a.type})`;
     if (a.malformed) label += ` (malformed: ${a.malformed})`;
-    notes.attr.set(a.offset, { text: indent(depth) + label, paint: a.malformed ? p.malformed : a.name || inArray ? p.nest : p.unknown });
-    if (a.children) attrNotes(a.children, depth + 1, a.kind === 'nest-array', notes, p);
+    const marked = mark?.attr === a;
+    if (marked) label += `  ${markText(mark.note)}`;
+    notes.attr.set(a.offset, { text: indent(depth) + label, paint: marked ? p.error : a.malformed ? p.malformed : a.name || inArray ? p.nest : p.unknown });
+    if (a.children) attrNotes(a.children, depth + 1, a.kind === 'nest-array', notes, p, mark);
     else if (a.length > NLA_HDRLEN) notes.value.set(a.offset + NLA_HDRLEN, { text: indent(depth) + attrValueText(a), paint: a.kind === 'string' ? p.string : plain });
   }
 }
@@ -161,7 +163,7 @@ function collectNotes(r: MessageRecord, options: AnnotatedMnlOptions, p: Palette
     base += 4;
   }
   fixedNotes(d, base, d.fixed ? options.structLayout?.(d) : undefined, notes);
-  attrNotes(d.attrs, 0, false, notes, p);
+  attrNotes(d.attrs, 0, false, notes, p, r.mark);
   if (d.header.type < HeaderType.MinType) ackNotes(r, notes, p);
   for (const problem of messageProblems(d)) {
     const m = /at offset (\d+)/.exec(problem);

@@ -94,8 +94,10 @@ export function isoTime(t: Date | undefined): string | undefined {
 }
 
 /** Listen metadata tokens: time, group, nsid (empty when the record has none). */
-export function metaTokens(r: { time?: Date; group?: number; groupName?: string; nsid?: number }): string[] {
+export function metaTokens(r: { time?: Date; group?: number; groupName?: string; nsid?: number; mark?: unknown }): string[] {
   const out: string[] = [];
+  // A request shown beside the kernel's error says it is ours.
+  if (r.mark) out.push('sent');
   const t = isoTime(r.time);
   if (t) out.push(t);
   if (r.group !== undefined) out.push(`group=${r.groupName ? `${bare(r.groupName)}(${r.group})` : r.group}`);
@@ -241,4 +243,9 @@ export function wrap(s: string, width: number, maxLines = Infinity): string[] {
   }
   if (!lines.length) lines.push('');
   return lines;
+}
+
+/** The words that point at a marked attribute (see MessageRecord.mark). */
+export function markText(note: string): string {
+  return `<-- ${note}`;
 }

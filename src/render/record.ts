@@ -1,7 +1,7 @@
 // What renderers receive: a stream of records. Every record says what it is (`record`), so a
 // consumer of the NDJSON output can switch on it. Renderers know no family: a message record
 // carries the decoded model (names already resolved) and its raw bytes.
-import type { DecodedMessage } from '../model/decode.js';
+import type { DecodedAttr, DecodedMessage } from '../model/decode.js';
 import type { Uevent } from '../model/uevent.js';
 
 /** A netlink message, decoded, with where it came from. */
@@ -24,6 +24,11 @@ export interface MessageRecord {
   nsid?: number;
   /** Sender port ID (0: the kernel). */
   portid?: number;
+  /**
+   * An attribute of this message to point at, with why: the one a kernel error's ext-ack
+   * offset names, when the request is shown next to the error. Human views mark it.
+   */
+  mark?: { attr: DecodedAttr; note: string };
 }
 
 /** The kernel dropped messages: the receive queue overflowed (ENOBUFS). */

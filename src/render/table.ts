@@ -14,6 +14,7 @@ import {
   errorTokens,
   flagsText,
   formatValue,
+  markText,
   messageProblems,
   metaTokens,
   pad,
@@ -118,7 +119,7 @@ interface Row {
   valueStyle: Paint;
 }
 
-function collectRows(attrs: readonly DecodedAttr[], depth: number, inArray: boolean, p: Palette, out: Row[]): void {
+function collectRows(attrs: readonly DecodedAttr[], depth: number, inArray: boolean, p: Palette, out: Row[], mark?: MessageRecord['mark']): void {
   for (const a of attrs) {
     const unknown = a.name === undefined && !inArray;
     const row: Row = {
@@ -142,15 +143,19 @@ function collectRows(attrs: readonly DecodedAttr[], depth: number, inArray: bool
       row.value += `${row.value ? ' ' : ''}(malformed: ${a.malformed})`;
       row.valueStyle = p.malformed;
     }
+    if (mark?.attr === a) {
+      row.value += `${row.value ? ' ' : ''}${markText(mark.note)}`;
+      row.valueStyle = p.error;
+    }
     out.push(row);
-    if (a.children) collectRows(a.children, depth + 1, a.kind === 'nest-array', p, out);
+    if (a.children) collectRows(a.children, depth + 1, a.kind === 'nest-array', p, out, mark);
   }
 }
 
 /** The attribute table of a message (no lines when it has no attributes). */
-function attrTable(attrs: readonly DecodedAttr[], width: number | undefined, maxValueLines: number, p: Palette): string[] {
+function attrTable(attrs: readonly DecodedAttr[], width: number | undefined, maxValueLines: number, p: Palette, mark?: MessageRecord['mark']): string[] {
   const rows: Row[] = [];
-  collectRows(attrs, 0, false, p, rows);
+  collectRows(attrs, 0, false, p, rows, mark);
   if (!rows.length) return [];
   const nameOf = (r: Row) => '  '.repeat(r.depth) + r.name;
   let nameW = Math.max(4, ...rows.map((r) => displayWidth(nameOf(r))));
@@ -199,7 +204,7 @@ function messageLines(r: MessageRecord, width: number | undefined, maxValueLines
   }
   const err = errorTokens(d);
   if (err.length) lines.push(...flow(err.map((text) => ({ text, paint: failed ? p.error : d.ack!.errno === 0 ? p.ok : plain })), width));
-  lines.push(...attrTable(d.attrs, width, maxValueLines, p));
+  lines.push(...attrTable(d.attrs, width, maxValueLines, p, r.mark));
   if (d.payload) {
     const hex = toHex(d.payload) || '""';
     lines.push(INDENT + p.dim(`payload (${d.payload.length} bytes):`));

@@ -6,7 +6,7 @@
 import type { DecodedAttr, DecodedMessage } from '../model/decode.js';
 import { attrKey } from '../model/json.js';
 import { toHex } from '../model/values.js';
-import { attrValueText, errorTokens, flagsText, formatValue, isoTime, messageProblems, metaTokens, quote, typeToken } from './format.js';
+import { attrValueText, errorTokens, markText, flagsText, formatValue, isoTime, messageProblems, metaTokens, quote, typeToken } from './format.js';
 import { palette, type Palette } from './palette.js';
 import type { MessageRecord, OutputRecord, Renderer, UeventRecord } from './record.js';
 
@@ -16,24 +16,25 @@ export interface TextRendererOptions {
   color?: boolean;
 }
 
-function attrBody(a: DecodedAttr, p: Palette): string {
+function attrBody(a: DecodedAttr, p: Palette, mark?: MessageRecord['mark']): string {
   let body: string;
   if (a.children) {
     body =
       a.kind === 'nest-array'
-        ? `[${a.children.map((c) => (c.children ? `{${c.children.map((x) => attrText(x, p)).join(' ')}}` : attrBody(c, p))).join(',')}]`
-        : `{${a.children.map((c) => attrText(c, p)).join(' ')}}`;
+        ? `[${a.children.map((c) => (c.children ? `{${c.children.map((x) => attrText(x, p, mark)).join(' ')}}` : attrBody(c, p, mark))).join(',')}]`
+        : `{${a.children.map((c) => attrText(c, p, mark)).join(' ')}}`;
   } else {
     const t = attrValueText(a);
     body = a.kind === 'string' && !a.malformed ? p.string(t) : t;
   }
   if (a.malformed) body += ' ' + p.malformed(`(malformed: ${a.malformed})`);
+  if (mark?.attr === a) body += ' ' + p.error(markText(mark.note));
   return body;
 }
 
 /** One attribute as `name=value`, keyed as in the JSON view (unknown attributes by type number). */
-export function attrText(a: DecodedAttr, p: Palette = palette(false)): string {
-  return `${a.name ?? p.unknown(attrKey(a))}=${attrBody(a, p)}`;
+export function attrText(a: DecodedAttr, p: Palette = palette(false), mark?: MessageRecord['mark']): string {
+  return `${a.name ?? p.unknown(attrKey(a))}=${attrBody(a, p, mark)}`;
 }
 
 /** The fixed header as `{field=value …}` (bytes past the described struct as `_extra`). */
@@ -59,7 +60,7 @@ export function formatMessageText(r: MessageRecord, p: Palette = palette(false))
   if (fixed) tokens.push(fixed);
   const err = errorTokens(d);
   if (err.length) tokens.push(...err.map((t) => (failed ? p.error(t) : t)));
-  for (const a of d.attrs) tokens.push(attrText(a, p));
+  for (const a of d.attrs) tokens.push(attrText(a, p, r.mark));
   if (d.payload) tokens.push(`payload=${toHex(d.payload) || '""'}`);
   if (d.text !== undefined) tokens.push(`text=${quote(d.text)}`);
   const problems = messageProblems(d);

@@ -4,7 +4,8 @@
 import { NetlinkError } from '../../netlink/errors.js';
 import type { Message } from '../../netlink/message.js';
 import { openConn, openOutput } from '../common.js';
-import type { GlobalOptions } from '../main.js';
+import { attrAt } from '../../model/decode.js';
+import { outputFormat, type GlobalOptions } from '../main.js';
 import { messageRecord } from '../output.js';
 import { buildRequest, type RequestOptions } from '../request.js';
 import { netnsPath, resolveFlags, targetFromOptions, resolveType } from '../resolve.js';
@@ -42,6 +43,14 @@ export async function execute(o: ExecuteOptions, g: GlobalOptions): Promise<void
         // Show the error reply, decoded against the request so the bad attribute has a name.
         const sentRecord = err.sent ? messageRecord(target, err.sent, 'sent') : undefined;
         const rec = messageRecord(target, err.reply, 'received', {}, sentRecord?.decoded);
+        // The human views show the request first, the attribute the kernel pointed at marked.
+        // (JSON keeps one record per reply: the error carries offset and bad_attr.)
+        const offset = err.extAck.offset;
+        const bad = sentRecord && offset !== undefined ? attrAt(sentRecord.decoded, offset) : undefined;
+        if (sentRecord && bad && outputFormat(g) !== 'json') {
+          sentRecord.mark = { attr: bad, note: `the kernel rejected this${err.extAck.message ? `: ${err.extAck.message}` : ''}` };
+          await out.write(sentRecord);
+        }
         await out.write(rec);
         const path = rec.decoded.ack?.badAttr;
         if (path) Object.assign(err, { badAttr: path });
