@@ -144,6 +144,76 @@ describe('execute', () => {
   });
 });
 
+describe('dump --on-intr', () => {
+  // A dump is interrupted when what it walks changes between two of its datagrams. To make that
+  // happen at a known moment, nlctl is stopped (SIGSTOP) right after its first datagram arrives
+  // (NLDEBUG says so on stderr), an address is added, and it is let go: the kernel flags the next
+  // datagram NLM_F_DUMP_INTR. 4000 addresses make a dump of many datagrams.
+  const intr = createNetns('nlctl-cli-intr');
+  beforeAll(() => {
+    intr.exec('ip link add v0 type veth peer name v1');
+    const dir = mkdtempSync(join(tmpdir(), 'nlctl-intr-'));
+    const batch = join(dir, 'addrs');
+    writeFileSync(batch, Array.from({ length: 4000 }, (_, i) => `addr add 10.9.${i >> 8}.${i & 255}/32 dev v0\n`).join(''));
+    intr.exec(`ip -batch ${batch}`);
+    rmSync(dir, { recursive: true });
+  });
+  afterAll(() => intr.destroy());
+
+  async function interruptedDump(mode: string): Promise<{ status: number | null; records: Record<string, unknown>[]; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, '-n', intr.name, 'dump', '-f', 'route', '-t', 'getaddr', '--header', 'family=inet', '-j', '--on-intr', mode], {
+      env: { ...process.env, NLDEBUG: 'format=text', NO_COLOR: '1' },
+    });
+    let out = '';
+    let err = '';
+    let stopped = false;
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (!stopped && err.includes('nl: recv:')) {
+        stopped = true;
+        child.kill('SIGSTOP');
+        intr.exec('ip addr add 10.255.255.1/32 dev v0');
+        child.kill('SIGCONT');
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    intr.exec('ip addr del 10.255.255.1/32 dev v0');
+    expect(stopped).toBe(true);
+    return { status, records: lines(out), stderr: err.split('\n').filter((l) => l && !l.startsWith('nl: ')).join('\n') };
+  }
+
+  it('warn (the default): prints the dump as it came, flags it, says so on stderr, exits 0', async () => {
+    const r = await interruptedDump('warn');
+    expect(r.status).toBe(0);
+    expect(r.records.at(-1)).toEqual({ record: 'dump_interrupted', action: 'warn', attempt: 1 });
+    expect(r.records.filter((x) => x.record === 'dump_interrupted')).toHaveLength(1);
+    expect(r.records.some((x) => (x.flags as string[] | undefined)?.includes('dump_intr'))).toBe(true);
+    expect(r.stderr).toBe('nlctl: Dump was interrupted and may be inconsistent.');
+  });
+
+  it('fail: the same, and exit status 2', async () => {
+    const r = await interruptedDump('fail');
+    expect(r.status).toBe(2);
+    expect(r.records.at(-1)).toEqual({ record: 'dump_interrupted', action: 'fail', attempt: 1 });
+  });
+
+  it('retry: drops the interrupted dump and prints one consistent dump, as ip shows it', async () => {
+    const r = await interruptedDump('retry');
+    expect(r.status, r.stderr).toBe(0);
+    // Nothing of the interrupted attempt was printed: the note comes first.
+    expect(r.records[0]).toEqual({ record: 'dump_interrupted', action: 'retry', attempt: 1 });
+    const msgs = r.records.slice(1);
+    expect(msgs.every((x) => x.record === 'message' && !(x.flags as string[]).includes('dump_intr'))).toBe(true);
+    const addrs = msgs.filter((x) => x.type === 'RTM_NEWADDR').map((x) => (x.attrs as { address: string }).address);
+    expect(new Set(addrs).size).toBe(addrs.length);
+    expect(addrs).toContain('10.255.255.1');
+    // The 4000 and 10.255.255.1, all on v0 (lo is down, so it has no 127.0.0.1).
+    expect(addrs).toHaveLength(4001);
+    expect(r.stderr).toBe('');
+  });
+});
+
 describe('listen', () => {
   it('prints each notification with its time and group, and stops at --count', () => {
     const child = spawnSync('sh', ['-c', `(sleep 0.5; ip -n ${ns.name} link add nll0 type veth peer name nll1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link -c 2 --timeout 10s -j`], { encoding: 'utf8' });
