@@ -3,6 +3,7 @@
 // a terminal and not silenced.
 import { fixedHeaderSize } from '../families/protocols.js';
 import { decodeMessage, type DecodeContext, type DecodedMessage } from '../model/decode.js';
+import { messageJsonMembers } from '../model/jsonline.js';
 import type { Message } from '../netlink/message.js';
 import { marshalMessages } from '../netlink/message.js';
 import type { MessageRecord, OutputRecord, Renderer } from '../render/record.js';
@@ -50,13 +51,15 @@ export class Output {
   /**
    * Render one record and queue its text. Text goes out in chunks — at 64 KiB, or on the next
    * turn of the event loop — so a 100k-message dump costs a few hundred writes, not 100k, and
-   * a listener's lines still appear at once. Resolves when the stream can take more.
+   * a listener's lines still appear at once. Returns a promise only when the caller must wait
+   * (the stream is full): hot loops write `const wait = out.write(r); if (wait) await wait;`
+   * and pay no microtask per message.
    */
-  async write(record: OutputRecord): Promise<void> {
-    if (this.#broken || this.#ended) return;
+  write(record: OutputRecord): Promise<void> | undefined {
+    if (this.#broken || this.#ended) return undefined;
     if (record.record === 'message' || record.record === 'uevent') this.messages++;
     const text = this.#renderer.render(record);
-    if (!text) return;
+    if (!text) return undefined;
     this.#pending += text;
     if (this.#pending.length >= CHUNK) return this.#flush();
     if (!this.#scheduled) {
@@ -66,6 +69,7 @@ export class Output {
         void this.#flush();
       });
     }
+    return undefined;
   }
 
   async #flush(): Promise<void> {
@@ -117,7 +121,69 @@ export function extraHeaderSize(target: Target, m: Message, decoded: DecodedMess
   return fixedHeaderSize(target.protocol, m.header.type, (m.header.flags & 1) !== 0, m.data[0]);
 }
 
-/** Decode a message into a record for the renderers. */
+/**
+ * A message record that decodes on first use: the NDJSON view of a plain message never needs
+ * the model (compactJson writes it from the bytes), and the bytes are rebuilt only for the
+ * views that show them (mnl, lossless JSON).
+ */
+export class LazyMessageRecord implements MessageRecord {
+  readonly record = 'message';
+  direction: 'sent' | 'received';
+  time?: Date;
+  group?: number;
+  groupName?: string;
+  nsid?: number;
+  portid?: number;
+  mark?: MessageRecord['mark'];
+  readonly #target: Target;
+  readonly #m: Message;
+  readonly #ctx: DecodeContext;
+  #decoded?: DecodedMessage;
+  #bytes?: Uint8Array;
+  #ehs?: number;
+  #json?: string;
+
+  constructor(target: Target, m: Message, direction: 'sent' | 'received', ctx: DecodeContext, extra: Partial<MessageRecord>) {
+    this.#target = target;
+    this.#m = m;
+    this.#ctx = ctx;
+    this.direction = direction;
+    if (extra.time !== undefined) this.time = extra.time;
+    if (extra.group !== undefined) this.group = extra.group;
+    if (extra.groupName !== undefined) this.groupName = extra.groupName;
+    if (extra.nsid !== undefined) this.nsid = extra.nsid;
+    if (extra.portid !== undefined) this.portid = extra.portid;
+    if (extra.mark !== undefined) this.mark = extra.mark;
+    if (extra.extraHeaderSize !== undefined) this.#ehs = extra.extraHeaderSize;
+  }
+
+  get decoded(): DecodedMessage {
+    return (this.#decoded ??= decodeMessage(this.#m, this.#ctx));
+  }
+
+  get bytes(): Uint8Array {
+    return (this.#bytes ??= marshalMessages([this.#m]).subarray(0, 16 + this.#m.data.length));
+  }
+
+  get extraHeaderSize(): number {
+    return (this.#ehs ??= extraHeaderSize(this.#target, this.#m, this.decoded));
+  }
+
+  set extraHeaderSize(n: number) {
+    this.#ehs = n;
+  }
+
+  compactJson(): string | undefined {
+    return (this.#json ??= this.#decoded ? undefined : messageJsonMembers(this.#m, this.#ctx));
+  }
+
+  /** Whether decoding met a problem (a message compactJson wrote is never malformed). */
+  get malformed(): boolean {
+    return this.#json === undefined && this.decoded.malformed.length > 0;
+  }
+}
+
+/** Decode a message into a record for the renderers (decoded when a renderer first asks). */
 export function messageRecord(
   target: Target,
   m: Message,
@@ -125,20 +191,13 @@ export function messageRecord(
   extra: Partial<MessageRecord> = {},
   request?: DecodeContext['request'],
   rawAttrOffset?: number,
-): MessageRecord {
-  const decoded = decodeMessage(m, {
+): LazyMessageRecord {
+  const ctx: DecodeContext = {
     protocol: target.protocol,
     family: target.protocol === 16 ? undefined : target.family,
     genlFamilies: target.genlFamilies,
     request,
     rawAttrOffset,
-  });
-  const rec = { record: 'message', decoded, direction, extraHeaderSize: extraHeaderSize(target, m, decoded), ...extra } as MessageRecord;
-  // The bytes are rebuilt only for the views that show them (mnl, lossless JSON).
-  let bytes: Uint8Array | undefined;
-  Object.defineProperty(rec, 'bytes', {
-    enumerable: true,
-    get: () => (bytes ??= marshalMessages([m]).subarray(0, 16 + m.data.length)),
-  });
-  return rec;
+  };
+  return new LazyMessageRecord(target, m, direction, ctx, extra);
 }

@@ -111,9 +111,11 @@ export interface DecodeContext {
   rawAttrOffset?: number;
 }
 
-const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
+/** Sizes of the fixed-size integer types. */
+export const INT_SIZE: Readonly<Record<string, number>> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
 
-function readInt(view: DataView, off: number, type: IntType, size: number, little: boolean): number | bigint {
+/** Read an integer of `type` (`size` bytes for uint/sint); 64-bit values are bigint. */
+export function readInt(view: DataView, off: number, type: IntType, size: number, little: boolean): number | bigint {
   switch (type) {
     case 'u8': return view.getUint8(off);
     case 's8': return view.getInt8(off);
@@ -134,17 +136,31 @@ function enumValue(e: EnumSpec | undefined, v: number | bigint): Value {
   return e.values[String(v)] ?? v;
 }
 
+// A flag set's bits that fit in 32 bits, as [bit, name] pairs, made once per set: the common
+// case is then plain 32-bit arithmetic over a small array (BigInt and for…in cost a lot per
+// message). Weakly keyed, so descriptions loaded at run time do not pin memory.
+const BITS32 = new WeakMap<EnumSpec, readonly (readonly [number, string])[]>();
+function bits32(e: EnumSpec): readonly (readonly [number, string])[] {
+  let list = BITS32.get(e);
+  if (!list) {
+    list = Object.entries(e.values)
+      .map(([bit, name]) => [Number(bit), name] as const)
+      .filter(([b]) => b !== 0 && b <= 0xffffffff && Number.isInteger(b));
+    BITS32.set(e, list);
+  }
+  return list;
+}
+
 /** The names of a flag set's bits that are set, unknown bits as one hex token. */
 function flagsValue(e: EnumSpec | undefined, v: number | bigint): Value {
   if (!e) return v;
   if (typeof v === 'number' && v >= 0 && v <= 0xffffffff) {
-    // The common case, in plain 32-bit arithmetic (BigInt costs a lot per message).
     const out: string[] = [];
+    if (v === 0) return out;
     let rest = v;
-    for (const bit in e.values) {
-      const b = Number(bit);
-      if (b !== 0 && b <= 0xffffffff && ((v & b) >>> 0) === b) {
-        out.push(e.values[bit]!);
+    for (const [b, name] of bits32(e)) {
+      if (((v & b) >>> 0) === b) {
+        out.push(name);
         rest = (rest & ~b) >>> 0;
       }
     }
@@ -165,7 +181,8 @@ function flagsValue(e: EnumSpec | undefined, v: number | bigint): Value {
   return out;
 }
 
-function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string }, v: number | bigint): Value {
+/** An integer as the description shows it: an enum's name, a flag set's names, or the number. */
+export function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string }, v: number | bigint): Value {
   if (spec.enum) return enumValue(family?.enums[spec.enum], v);
   if (spec.flags) return flagsValue(family?.enums[spec.flags], v);
   return v;
@@ -202,7 +219,8 @@ export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, dat
   return out;
 }
 
-function displayBytes(spec: AttrSpec, b: Uint8Array): Value {
+/** A binary attribute's bytes through its display hint (address, MAC, UUID), else hex. */
+export function displayBytes(spec: AttrSpec, b: Uint8Array): Value {
   switch (spec.display) {
     case 'mac': return formatMac(b);
     case 'ipv4': return b.length === 4 ? formatIPv4(b) : toHex(b);
@@ -373,8 +391,20 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
   }
 }
 
-function messageSpec(family: FamilySpec | undefined, type: number): MessageSpec | undefined {
-  return family?.messages.find((m) => m.value === type);
+// Message specs by type number, made once per description (a family has dozens).
+const MESSAGE_INDEX = new WeakMap<FamilySpec, Map<number, MessageSpec>>();
+
+/** The description of message type (or generic netlink command) `type`, if the family has one. */
+export function messageSpec(family: FamilySpec | undefined, type: number): MessageSpec | undefined {
+  if (!family) return undefined;
+  let index = MESSAGE_INDEX.get(family);
+  if (!index) {
+    index = new Map();
+    // The first description of a number wins, as a linear search would find it.
+    for (const m of family.messages) if (!index.has(m.value)) index.set(m.value, m);
+    MESSAGE_INDEX.set(family, index);
+  }
+  return index.get(type);
 }
 
 const CONTROL_NAMES: Record<number, [string, string]> = {
@@ -527,4 +557,17 @@ export function attrPathAt(msg: DecodedMessage, offset: number): string | undefi
 /** The attribute that starts at, or innermost contains, byte `offset` (an ext-ack offset). */
 export function attrAt(msg: DecodedMessage, offset: number): DecodedAttr | undefined {
   return attrChainAt(msg, offset).at(-1);
+}
+
+/**
+ * Decode a region of attributes (`bytes`, which starts `base` bytes into its message) with the
+ * attribute set `setName` of `family` (unknown attributes when the set is not described).
+ * Never throws: problems are returned in `malformed`.
+ */
+export function decodeAttrs(family: FamilySpec | undefined, setName: string | undefined, bytes: Uint8Array, base: number): { attrs: DecodedAttr[]; malformed: string[] } {
+  const malformed: string[] = [];
+  const set = setName ? family?.sets[setName] : undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const attrs = walkAttrs({ family, buf: bytes, view, base, depth: 0 }, set, malformed);
+  return { attrs, malformed };
 }

@@ -23,7 +23,7 @@ export function attrsToObject(attrs: readonly DecodedAttr[]): Record<string, Jso
   const out: Record<string, JsonValue> = {};
   for (const a of attrs) {
     const k = key(a);
-    const v = attrValue(a);
+    const v = attrJsonValue(a);
     // A repeated attribute becomes an array of its values, in order.
     if (counts.get(k)! > 1) ((out[k] ??= []) as JsonValue[]).push(v);
     else out[k] = v;
@@ -31,7 +31,8 @@ export function attrsToObject(attrs: readonly DecodedAttr[]): Record<string, Jso
   return out;
 }
 
-function attrValue(a: DecodedAttr): JsonValue {
+/** One attribute's value in the compact object: a nest as an object, a leaf as its value. */
+export function attrJsonValue(a: DecodedAttr): JsonValue {
   if (a.children) {
     if (a.kind === 'nest-array') return a.children.map((c) => (c.children ? attrsToObject(c.children) : (c.value ?? toHex(c.data))));
     return attrsToObject(a.children);

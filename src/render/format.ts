@@ -5,30 +5,15 @@ import type { DecodedAttr, DecodedMessage, Value } from '../model/decode.js';
 import { messageToObject, type JsonValue } from '../model/json.js';
 import { toHex } from '../model/values.js';
 import { HeaderType } from '../netlink/message.js';
+import { isoTime, quote } from '../model/jsontext.js';
+
+export { isoTime, quote };
 
 /** Colours a piece of text; the identity when colour is off. */
 export type Paint = (text: string) => string;
 
 /** The identity {@link Paint}. */
 export const plain: Paint = (s) => s;
-
-// Characters a terminal may act on (DEL, C1 controls, line/paragraph separators, bidi
-// overrides): escaped even though JSON allows them raw, so a hostile interface name cannot
-// move the cursor or reorder the line it is printed on.
-const UNSAFE = /[\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-
-/**
- * A string in double quotes with JSON escapes, plus \uXXXX for terminal-active characters
- * JSON leaves raw. The result is valid JSON for the same string.
- */
-export function quote(s: string): string {
-  // Most strings (names, addresses) are plain printable ASCII: nothing to escape.
-  if (PLAIN.test(s)) return `"${s}"`;
-  return JSON.stringify(s).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-// Printable ASCII without the two characters JSON escapes.
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 // What may stay unquoted: names, numbers, addresses, hex. Anything else (spaces, quotes,
 // brackets, '=') would make the line ambiguous to split, so it is quoted.
@@ -85,12 +70,6 @@ export function typeToken(d: DecodedMessage): string {
 /** Header flag names joined with commas (0 when none): one token. */
 export function flagsText(flags: readonly string[]): string {
   return flags.length ? flags.join(',') : '0';
-}
-
-/** A Date as an ISO string; undefined when it is not a valid date (never throws). */
-export function isoTime(t: Date | undefined): string | undefined {
-  if (!(t instanceof Date) || Number.isNaN(t.getTime())) return undefined;
-  return t.toISOString();
 }
 
 /** Listen metadata tokens: time, group, nsid (empty when the record has none). */

@@ -4,93 +4,10 @@
 // and Node 20 has no JSON.rawJSON.
 import { messageToObject, type JsonValue } from '../model/json.js';
 import { toHex } from '../model/values.js';
-import { isoTime, quote } from './format.js';
+import { isoTime, quote, stringifyJson } from '../model/jsontext.js';
+
+export { stringifyJson, type StringifyOptions } from '../model/jsontext.js';
 import type { MessageRecord, OutputRecord, Renderer } from './record.js';
-
-/** Options of {@link stringifyJson}. */
-export interface StringifyOptions {
-  /** Indent nested values by this many spaces (true: 2), like JSON.stringify's third argument. */
-  pretty?: boolean | number;
-}
-
-/**
- * JSON text of a value, like JSON.stringify but with bigints as exact numbers (no quotes):
- * 18446744073709551615n → 18446744073709551615. Also: Uint8Array as a hex string, Date as an
- * ISO string (null when invalid), non-finite numbers as null, undefined members left out (and
- * undefined array items as null), cycles as the string "[circular]". Strings are escaped as
- * JSON.stringify does, plus \uXXXX for DEL, C1 controls, U+2028/2029 and bidi overrides. Never
- * throws.
- */
-export function stringifyJson(value: unknown, options: StringifyOptions = {}): string {
-  const indent = options.pretty === true ? 2 : typeof options.pretty === 'number' ? Math.max(0, Math.min(10, Math.floor(options.pretty))) : 0;
-  const step = ' '.repeat(indent);
-  const parents = new Set<object>();
-
-  const write = (v: unknown, depth: number): string | undefined => {
-    switch (typeof v) {
-      case 'string':
-        return quote(v);
-      case 'number':
-        return Number.isFinite(v) ? String(v) : 'null';
-      case 'bigint':
-        return v.toString();
-      case 'boolean':
-        return v ? 'true' : 'false';
-      case 'undefined':
-      case 'function':
-      case 'symbol':
-        return undefined;
-    }
-    if (v === null) return 'null';
-    if (v instanceof Uint8Array) return quote(toHex(v));
-    if (v instanceof Date) {
-      const t = isoTime(v);
-      return t === undefined ? 'null' : quote(t);
-    }
-    const obj = v as object;
-    if (parents.has(obj)) return quote('[circular]');
-    parents.add(obj);
-    try {
-      if (!indent) {
-        // Compact output (NDJSON): plain concatenation, no intermediate arrays.
-        if (Array.isArray(obj)) {
-          let out = '[';
-          for (let i = 0; i < obj.length; i++) out += (i ? ',' : '') + (write(obj[i], depth + 1) ?? 'null');
-          return out + ']';
-        }
-        let out = '{';
-        let first = true;
-        for (const k in obj) {
-          if (!Object.hasOwn(obj, k)) continue;
-          const text = write((obj as Record<string, unknown>)[k], depth + 1);
-          if (text === undefined) continue;
-          out += (first ? '' : ',') + quote(k) + ':' + text;
-          first = false;
-        }
-        return out + '}';
-      }
-      const inner = '\n' + step.repeat(depth + 1);
-      const outer = '\n' + step.repeat(depth);
-      const sep = ': ';
-      if (Array.isArray(obj)) {
-        if (obj.length === 0) return '[]';
-        const items = obj.map((x) => write(x, depth + 1) ?? 'null');
-        return `[${inner}${items.join(',' + inner)}${outer}]`;
-      }
-      const members: string[] = [];
-      for (const [k, x] of Object.entries(obj)) {
-        const text = write(x, depth + 1);
-        if (text !== undefined) members.push(quote(k) + sep + text);
-      }
-      if (members.length === 0) return '{}';
-      return `{${inner}${members.join(',' + inner)}${outer}}`;
-    } finally {
-      parents.delete(obj);
-    }
-  };
-
-  return write(value, 0) ?? 'null';
-}
 
 /** One value as a line of NDJSON (or an indented block with `pretty`), newline included. */
 export function writeJsonLine(value: unknown, pretty = false): string {
@@ -156,12 +73,28 @@ function addMeta(o: Record<string, JsonValue>, r: MessageRecord): void {
   if (r.nsid !== undefined) o.nsid = r.nsid;
 }
 
+/** The listen metadata members, as addMeta puts them in the object (each with a leading comma). */
+function metaJson(r: MessageRecord): string {
+  let out = '';
+  const t = isoTime(r.time);
+  if (t !== undefined) out += `,"time":${quote(t)}`;
+  if (r.group !== undefined) out += `,"group":${stringifyJson(r.group)}`;
+  if (r.groupName !== undefined) out += `,"group_name":${quote(r.groupName)}`;
+  if (r.nsid !== undefined) out += `,"nsid":${stringifyJson(r.nsid)}`;
+  return out;
+}
+
 /** The JSON renderer: one object per record, one line each (indented with `pretty`). Never coloured. */
 export function jsonRenderer(options: JsonRendererOptions = {}): Renderer {
   const pretty = options.pretty === true;
+  const compact = !pretty && options.lossless !== true;
   return {
     render(record) {
       try {
+        if (compact && record.record === 'message') {
+          const members = record.compactJson?.();
+          if (members !== undefined) return `{"record":"message"${metaJson(record)},${members}}\n`;
+        }
         return writeJsonLine(recordToObject(record, options), pretty);
       } catch (e) {
         // Still one parseable object, saying what went wrong.

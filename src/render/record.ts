@@ -29,6 +29,12 @@ export interface MessageRecord {
    * offset names, when the request is shown next to the error. Human views mark it.
    */
   mark?: { attr: DecodedAttr; note: string };
+  /**
+   * The message's compact JSON members (what messageToObject gives, as the JSON writer writes
+   * it, from "protocol" to "attrs", without braces), when the model can write them straight
+   * from the bytes; undefined means: render `decoded`. Lets NDJSON skip building the model.
+   */
+  compactJson?(): string | undefined;
 }
 
 /** The kernel dropped messages: the receive queue overflowed (ENOBUFS). */

@@ -70,8 +70,9 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
         for (const m of parsed.messages) {
           const rec = messageRecord(target, m, 'received', { time: p.time }, undefined, ehs ?? (target.family ? undefined : 0));
           if (ehs !== undefined) rec.extraHeaderSize = ehs;
-          if (rec.decoded.malformed.length) malformed++;
-          await out.write(rec);
+          const wait = out.write(rec);
+          if (wait) await wait;
+          if (rec.malformed) malformed++;
           if (out.broken) return;
         }
         if (parsed.malformed) {

@@ -38,7 +38,10 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
           for (const m of batch) {
             if (m.header.flags & HeaderFlags.DumpInterrupted) interrupted = true;
             if (o.onIntr === 'retry') held.push(m);
-            else await out.write(messageRecord(target, m, 'received'));
+            else {
+              const wait = out.write(messageRecord(target, m, 'received'));
+              if (wait) await wait;
+            }
           }
           if (stop.aborted) return;
         }
