@@ -225,6 +225,7 @@ function encodeRegion(
   } else {
     const names = cases.map((c) => c.struct).filter((n): n is string => n !== undefined);
     const name = (isObject(v) && names.length > 1 ? structByKeys(family, names, v) : names[0]) ?? (cases.length ? undefined : f.struct);
+    if (!name && names.length > 1) throw new EncodeError(path, `no struct among ${names.join(', ')} has the fields ${Object.keys(v as object).join(', ')}`);
     const inner = name ? family?.structs[name] : undefined;
     if (!inner || depth >= 8) {
       if (v === undefined) bytes = new Uint8Array(0);
@@ -481,11 +482,13 @@ export function encodeMessage(
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
   const { header: headerName, attrs: attrsName } = layoutFor(family, spec, flags, input.header ?? {});
   if (headerName) {
-    const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
+    const st = family.structs[headerName]!;
+    const hdr = encodeStruct(family, st, input.header ?? {}, 'header');
     parts.push(hdr);
-    // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg).
+    // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg); a
+    // header that ends in an open region (cn_msg) is the whole payload.
     const attrsFollow = input.attr_list !== undefined || input.attrs !== undefined;
-    if (attrsFollow && hdr.length % 4) parts.push(new Uint8Array(4 - (hdr.length % 4)));
+    if (attrsFollow && hdr.length % 4 && !isOpenStruct(st)) parts.push(new Uint8Array(4 - (hdr.length % 4)));
   }
   if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
   else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
