@@ -80,6 +80,23 @@ describe('dump', () => {
     expect(seqless(live.stdout).split('\n').length).toBe(seqless(plain.stdout).split('\n').length);
   });
 
+  it('dumps sock_diag by header fields; replies decoded knowing the request (tcp_info, IPv4 text)', async () => {
+    const port = 41000 + (process.pid % 20000);
+    const server = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready')); setTimeout(() => {}, 20000)`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+        setTimeout(() => reject(new Error('listener did not start')), 10_000);
+      });
+      const r = nlctl(['-n', ns.name, 'dump', '-f', 'sock_diag', '-t', 'sock_diag_by_family', '--header', 'family=inet', '--header', 'protocol=tcp', '--header', 'ext=0xff', '--header', 'states=0xffffffff', '-j']);
+      expect(r.status, r.stderr).toBe(0);
+      const [msg] = lines(r.stdout).filter((x) => x.type === 'SOCK_DIAG_BY_FAMILY');
+      expect(msg).toMatchObject({ header: { family: 'inet', state: 'listen', src: '127.0.0.1', dst: '0.0.0.0', sport: port }, attrs: { info: { state: 'listen', ca_state: 'open' } } });
+    } finally {
+      server.kill();
+    }
+  });
+
   it('ends quietly with status 0 when the reader goes away (| head -1)', () => {
     // Enough output to overflow the pipe, so nlctl really meets a closed pipe.
     const one = '2c00000018000506dd33046b0000000002180000fe0300010000000008000100c6336400080005000a000001';

@@ -1,5 +1,6 @@
 // The nlctrl (generic netlink controller) and sock_diag descriptions on real kernel replies,
-// checked against iproute2: `genl ctrl list`, `genl ctrl policy`, `ss -tan`, `ss -xa`.
+// checked against iproute2: `genl ctrl list`, `genl ctrl policy`, `ss -tan`, `ss -tni`, `ss -xa`; and the
+// sub-message selectors (INET_DIAG_INFO by the request) on hand-built bytes.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -536,5 +537,73 @@ describe('sock_diag', () => {
     }
     // Our own query socket is in the dump too.
     expect(decoded.some((d) => d.fixed!.fields.protocol === 'sock_diag' && d.fixed!.fields.portid !== 0)).toBe(true);
+  });
+});
+
+describe('sub-message selectors', () => {
+  const INET_DIAG_INFO = 2;
+  const INET_DIAG_REQ_PROTOCOL = 3;
+  const IPPROTO_MPTCP = 262;
+  const SCTP = 132;
+  const replyMsg = (attrs: Uint8Array): Message => {
+    const data = concat([AF_INET, 10, 0, 0], new Uint8Array(68), attrs);
+    return { header: { length: 16 + data.length, type: SOCK_DIAG_BY_FAMILY, flags: 2, sequence: 1, pid: 0 }, data };
+  };
+  const requestMsg = (protocol: number, attrs: Uint8Array = new Uint8Array()): DecodedMessage => {
+    const data = concat([AF_INET, protocol, 0xff, 0], u32(0xffffffff), new Uint8Array(48), attrs);
+    return decodeMessage({ header: { length: 16 + data.length, type: SOCK_DIAG_BY_FAMILY, flags: 0x301, sequence: 1, pid: 0 }, data }, { protocol: 4, family: sockDiag });
+  };
+
+  it('INET_DIAG_REQ_PROTOCOL wins over sdiag_protocol (MPTCP: 262 does not fit in a byte)', () => {
+    // struct mptcp_info: 6 bytes of counts, 2 of padding, flags, token, three u64, three u8.
+    const info = concat([3, 1, 0, 8, 8, 8, 0, 0], u32(0), u32(0xdeadbeef), new Uint8Array(24), [1, 8, 1, 0, 0, 0, 0, 0]);
+    const m = replyMsg(nla(INET_DIAG_INFO, info));
+    const d = decodeMessage(m, { protocol: 4, family: sockDiag, request: requestMsg(IPPROTO_TCP, nla(INET_DIAG_REQ_PROTOCOL, u32(IPPROTO_MPTCP))) });
+    expect(d.attrs[0]!.value).toEqual({
+      subflows: 3, add_addr_signal: 1, add_addr_accepted: 0, subflows_max: 8, add_addr_signal_max: 8, add_addr_accepted_max: 8,
+      flags: 0, token: 0xdeadbeef, write_seq: 0n, snd_una: 0n, rcv_nxt: 0n, local_addr_used: 1, local_addr_max: 8, csum_enabled: 1,
+    });
+    // sctp_info by sdiag_protocol alone.
+    const sctp = decodeMessage(replyMsg(nla(INET_DIAG_INFO, concat(u32(7), new Uint8Array(364)))), { protocol: 4, family: sockDiag, request: requestMsg(SCTP) });
+    expect(sctp.attrs[0]!.value).toMatchObject({ tag: 7, p_state: 'inactive', p_address: '00'.repeat(128) });
+    // A protocol with no struct (UDP): bytes.
+    expect(typeof decodeMessage(m, { protocol: 4, family: sockDiag, request: requestMsg(17) }).attrs[0]!.value).toBe('string');
+  });
+
+  it('a selector in the message header (header.FIELD), and a sibling selector by raw number', () => {
+    const fam: FamilySpec = {
+      name: 't',
+      protocol: 30,
+      messages: [{ constant: 'T_MSG', name: 'msg', value: 16, header: 'hdr', attrs: 'top' }],
+      structs: {
+        hdr: { name: 'hdr', size: 4, fields: [{ name: 'kind', type: 'u32' }] },
+        a: { name: 'a', size: 4, fields: [{ name: 'x', type: 'u32' }] },
+        b: { name: 'b', size: 2, fields: [{ name: 'y', type: 'u16' }] },
+      },
+      sets: {
+        top: {
+          name: 'top',
+          attrs: {
+            '1': { name: 'body', constant: 'T_BODY', type: 'binary', subMessage: { selector: ['nosuch', 'header.kind'], structs: { '1': 'a', '2': 'b' } } },
+            '2': { name: 'sel', constant: 'T_SEL', type: 'u8', enum: 'e' },
+            '3': { name: 'other', constant: 'T_OTHER', type: 'binary', subMessage: { selector: 'sel', structs: { '9': 'b' } } },
+          },
+        },
+      },
+      enums: { e: { name: 'e', values: { '1': 'one' } } },
+      groups: [],
+    };
+    const msg = (kind: number, attrs: Uint8Array): Message => {
+      const data = concat(u32(kind), attrs);
+      return { header: { length: 16 + data.length, type: 16, flags: 0, sequence: 1, pid: 0 }, data };
+    };
+    const body = nla(1, u32(0x01020304));
+    expect(decodeMessage(msg(1, body), { protocol: 30, family: fam }).attrs[0]!.value).toEqual({ x: 0x01020304 });
+    expect(decodeMessage(msg(2, body), { protocol: 30, family: fam }).attrs[0]!.value).toMatchObject({ y: expect.any(Number), _extra: expect.any(String) });
+    // No struct for kind 3: the bytes as they are.
+    expect(decodeMessage(msg(3, body), { protocol: 30, family: fam }).attrs[0]!.value).toBe(Buffer.from(u32(0x01020304)).toString('hex'));
+    // The sibling's value has no name in its enum (9): its number selects.
+    const d = decodeMessage(msg(0, concat(nla(3, [5, 0]), nla(2, [9]))), { protocol: 30, family: fam });
+    expect(d.attrs[0]!.value).toEqual({ y: 5 });
   });
 });
