@@ -362,24 +362,33 @@ interface Walk {
   request?: DecodedMessage;
 }
 
+/** A selecting value: as shown, and the raw number behind an enum name. */
+type Selected = [value: Value, raw: number | bigint | undefined];
+
+function fromHeader(h: DecodedFixedHeader | undefined, field: string): Selected | undefined {
+  const v = h?.fields[field];
+  return v === undefined ? undefined : [v, h!.raw[field]];
+}
+
+function fromAttrs(attrs: readonly DecodedAttr[] | undefined, name: string): Selected | undefined {
+  const a = attrs?.find((x) => x.name === name);
+  return a?.value === undefined ? undefined : [a.value, a.raw];
+}
+
 /**
  * The value a sub-message selector finds (see SubMessage.selector): the first of its places
  * that has one, as [shown value, raw number].
  */
-function selectorValue(sm: SubMessage, w: Walk, siblings: readonly DecodedAttr[]): [Value, number | bigint | undefined] | undefined {
-  const paths = typeof sm.selector === 'string' ? [sm.selector] : sm.selector;
-  for (const path of paths) {
-    let found: [Value | undefined, number | bigint | undefined] | undefined;
-    const inHeader = (h: DecodedFixedHeader | undefined, field: string) => (h ? ([h.fields[field], h.raw[field]] as const) : undefined);
-    const inAttrs = (attrs: readonly DecodedAttr[] | undefined, name: string) => {
-      const a = attrs?.find((x) => x.name === name);
-      return a ? ([a.value, a.raw] as const) : undefined;
-    };
-    if (path.startsWith('header.')) found = inHeader(w.header, path.slice(7)) as typeof found;
-    else if (path.startsWith('request.header.')) found = inHeader(w.request?.fixed, path.slice(15)) as typeof found;
-    else if (path.startsWith('request.attrs.')) found = inAttrs(w.request?.attrs, path.slice(14)) as typeof found;
-    else found = inAttrs(siblings, path) as typeof found;
-    if (found && found[0] !== undefined) return [found[0], found[1]];
+function selectorValue(sm: SubMessage, w: Walk, siblings: readonly DecodedAttr[]): Selected | undefined {
+  for (const path of typeof sm.selector === 'string' ? [sm.selector] : sm.selector) {
+    const found = path.startsWith('header.')
+      ? fromHeader(w.header, path.slice('header.'.length))
+      : path.startsWith('request.header.')
+        ? fromHeader(w.request?.fixed, path.slice('request.header.'.length))
+        : path.startsWith('request.attrs.')
+          ? fromAttrs(w.request?.attrs, path.slice('request.attrs.'.length))
+          : fromAttrs(siblings, path);
+    if (found) return found;
   }
   return undefined;
 }
