@@ -42,6 +42,12 @@ _nlctl_kind()
         listen:--timeout) REPLY='text' ;;
         listen:--all-nsid) REPLY='flag' ;;
         listen:--rcvbuf) REPLY='text' ;;
+        listen:--send) REPLY='text' ;;
+        listen:--header) REPLY='text' ;;
+        listen:--header-hex) REPLY='text' ;;
+        listen:-a|listen:--attr) REPLY='text' ;;
+        listen:--attrs) REPLY='text' ;;
+        listen:--payload) REPLY='text' ;;
         listen:-h|listen:--help) REPLY='flag' ;;
         decode:-f|decode:--family) REPLY='families' ;;
         decode:--input) REPLY='choice:auto raw hex pcap' ;;
@@ -70,7 +76,7 @@ _nlctl_options()
         dial) REPLY='-f --family -g --groups --pid --rcvbuf --no-strict -h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
         dump) REPLY='-f --family -t --type -F --flags --on-intr --header --header-hex -a --attr --attrs --payload -h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
         execute) REPLY='-f --family -t --type -F --flags --dry-run --header --header-hex -a --attr --attrs --payload -h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
-        listen) REPLY='-f --family -g --groups -c --count --timeout --all-nsid --rcvbuf -h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
+        listen) REPLY='-f --family -g --groups -c --count --timeout --all-nsid --rcvbuf --send --header --header-hex -a --attr --attrs --payload -h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
         decode) REPLY='-f --family --input --extra-header -h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
         completion) REPLY='-h --help -o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version' ;;
         help) REPLY='-o --output -j --json -p --pretty --lossless --color -n --netns --spec -q --quiet -v --verbose -V --version -h --help' ;;

@@ -6,7 +6,7 @@
 
 # Walk the words typed so far (program name excluded) and print the command (the first word that
 # is neither an option nor an option's value), then the value of -f/--family if given, as
-# "command<TAB>family". Options that take a value: --output --netns --spec --family --groups --pid --rcvbuf --type --flags --on-intr --header --header-hex --attr --attrs --payload --count --timeout --input --extra-header,
+# "command<TAB>family". Options that take a value: --output --netns --spec --family --groups --pid --rcvbuf --type --flags --on-intr --header --header-hex --attr --attrs --payload --count --timeout --send --input --extra-header,
 # short ones -o -n -f -g -t -F -a -c; optional values: --color.
 function __nlctl_parse
     set -l tokens (commandline -opc)
@@ -33,7 +33,7 @@ function __nlctl_parse
                 set next family
             case '--family=*'
                 set family (string replace -- --family= '' $t)
-            case --output --netns --spec --groups --pid --rcvbuf --type --flags --on-intr --header --header-hex --attr --attrs --payload --count --timeout --input --extra-header
+            case --output --netns --spec --groups --pid --rcvbuf --type --flags --on-intr --header --header-hex --attr --attrs --payload --count --timeout --send --input --extra-header
                 set next skip
             case --color
                 set maybe auto always never
@@ -176,6 +176,12 @@ complete -c nlctl -n '__nlctl_command_is listen' -s c -l count -x -d 'stop after
 complete -c nlctl -n '__nlctl_command_is listen' -l timeout -x -d 'stop after this long (500ms, 10s, 2m)'
 complete -c nlctl -n '__nlctl_command_is listen' -l all-nsid -d 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)'
 complete -c nlctl -n '__nlctl_command_is listen' -l rcvbuf -x -d 'receive buffer size (default 64M)'
+complete -c nlctl -n '__nlctl_command_is listen' -l send -x -d 'once the groups are joined, send a message of this type from the listening socket, built from the request options (for subscriptions such as connector\'s PROC_CN_MCAST_LISTEN)'
+complete -c nlctl -n '__nlctl_command_is listen' -l header -x -d 'the family header by field, e.g. family=inet (repeatable)'
+complete -c nlctl -n '__nlctl_command_is listen' -l header-hex -x -d 'the family header as hex bytes'
+complete -c nlctl -n '__nlctl_command_is listen' -s a -l attr -x -d 'an attribute: NAME=VALUE (dotted for nests, e.g. linkinfo.kind=veth) or TYPE:KIND=VALUE (kinds: u8…u64, s8…s64, be16…be64, string, hex, flag, ip, mac); repeatable'
+complete -c nlctl -n '__nlctl_command_is listen' -l attrs -x -d 'attributes as a JSON object, the shape -j prints as "attrs"'
+complete -c nlctl -n '__nlctl_command_is listen' -l payload -x -d 'the whole payload after nlmsghdr as hex (overrides header and attributes)'
 
 # nlctl decode
 complete -c nlctl -n '__nlctl_command_is decode' -s f -l family -x -a '(__nlctl_query families)' -d 'netlink protocol or family of the messages (default: what the input says)'

@@ -142,8 +142,16 @@ function generate(file) {
     for (const variant of group.variants ?? []) if (variant.firstByte) want(variant.firstByte);
   }
 
-  // Structs: sizeof checks the described layout.
-  for (const [name, st] of Object.entries(desc.structs ?? {})) want(st.sizeof ?? `sizeof(struct ${name})`);
+  // Structs: sizeof checks the described layout. Field sizes and selector values may be C
+  // expressions too (sizeof of a union member, enum constants).
+  for (const [name, st] of Object.entries(desc.structs ?? {})) {
+    want(st.sizeof ?? `sizeof(struct ${name})`);
+    for (const f of st.fields) {
+      const s = normAttr(Object.values(f)[0]);
+      if (typeof s.size === 'string') want(s.size);
+      for (const c of s.select?.cases ?? []) for (const w of c.when ?? []) if (typeof w === 'string') want(w);
+    }
+  }
   if (desc.groups?.enum) enumMembers(includes, desc.groups.enum).forEach(want);
   if (desc.groups?.defines) defineNames(includes, desc.groups.defines).forEach(want);
   if (typeof desc.protocol === 'string') want(desc.protocol);
@@ -176,10 +184,26 @@ function generate(file) {
 
   for (const [name, st] of Object.entries(desc.structs ?? {})) {
     const size = v(st.sizeof ?? `sizeof(struct ${name})`);
-    const fields = st.fields.map((f) => {
+    const fields = st.fields.map((f, i) => {
       const [fname, spec] = Object.entries(f)[0];
       const s = normAttr(spec);
-      if (!INT_SIZE[s.type] && s.type !== 'pad' && s.type !== 'binary') fail(`${file}: struct ${name}.${fname}: bad type ${s.type}`);
+      const where = `${file}: struct ${name}.${fname}`;
+      if (!INT_SIZE[s.type] && !['pad', 'binary', 'string', 'struct'].includes(s.type)) fail(`${where}: bad type ${s.type}`);
+      if (typeof s.size === 'string') s.size = v(s.size);
+      if (s.size === undefined && s.type !== 'struct' && !INT_SIZE[s.type]) fail(`${where}: ${s.type} needs a size`);
+      // A region without a size is the rest of the data: a flexible array member.
+      if (s.type === 'struct' && s.size === undefined && i !== st.fields.length - 1) fail(`${where}: only the last field may have no size`);
+      if (s.select) {
+        s.select = {
+          by: s.select.by,
+          cases: s.select.cases.map((c) => {
+            if (c.when?.length !== s.select.by.length) fail(`${where}: a case needs one value per selector field`);
+            return { ...c, when: c.when.map((w) => (typeof w === 'string' ? v(w) : w)) };
+          }),
+        };
+      }
+      // bits: [{ name: width }] or [{ name: { width, enum } }].
+      if (s.bits) s.bits = s.bits.map((b) => Object.entries(b).map(([bn, w]) => ({ name: bn, ...(typeof w === 'number' ? { width: w } : w) }))[0]);
       return { name: fname, ...s };
     });
     const described = fields.reduce((n, f) => n + (INT_SIZE[f.type] ?? f.size ?? 0), 0);
@@ -207,6 +231,7 @@ function generate(file) {
     if (m.header) entry.header = m.header;
     if (m.attrs) entry.attrs = m.attrs;
     if (m.payload) entry.payload = m.payload;
+    if (m.reply) entry.reply = m.reply;
     if (m.variants) {
       entry.variants = m.variants.map((x) => {
         const out = {};
@@ -244,7 +269,24 @@ function generate(file) {
       if (a.enum && !family.enums[a.enum]) fail(`${file}: ${a.constant}: unknown enum ${a.enum}`);
       if (a.flags && !family.enums[a.flags]) fail(`${file}: ${a.constant}: unknown flags ${a.flags}`);
       for (const target of Object.values(a.subMessage?.sets ?? {})) if (!family.sets[target]) fail(`${file}: ${a.constant}: unknown set ${target}`);
+      for (const target of Object.values(a.subMessage?.structs ?? {})) if (!family.structs[target]) fail(`${file}: ${a.constant}: unknown struct ${target}`);
     }
+  }
+  for (const st of Object.values(family.structs)) {
+    st.fields.forEach((f, i) => {
+      const where = `${file}: struct ${st.name}.${f.name}`;
+      const earlier = st.fields.slice(0, i);
+      for (const e of [f.enum, ...(f.bits ?? []).map((b) => b.enum)]) if (e && !family.enums[e]) fail(`${where}: unknown enum ${e}`);
+      if (f.flags && !family.enums[f.flags]) fail(`${where}: unknown flags ${f.flags}`);
+      for (const target of [f.struct, ...(f.select?.cases ?? []).map((c) => c.struct)].filter(Boolean)) {
+        const inner = family.structs[target];
+        if (!inner) fail(`${where}: unknown struct ${target}`);
+        if (f.size !== undefined && inner.size > f.size) fail(`${where}: struct ${target} (${inner.size} bytes) does not fit in ${f.size}`);
+      }
+      for (const by of f.select?.by ?? []) if (!earlier.some((e) => e.name === by && INT_SIZE[e.type])) fail(`${where}: selector ${by} is not an earlier integer field`);
+      if (f.lengthOf && (!INT_SIZE[f.type] || !st.fields.slice(i + 1).some((l) => l.name === f.lengthOf))) fail(`${where}: lengthOf ${f.lengthOf} is not a later field`);
+      if (f.bits && (!INT_SIZE[f.type] || f.bits.reduce((n, b) => n + b.width, 0) > INT_SIZE[f.type] * 8)) fail(`${where}: bit-fields do not fit`);
+    });
   }
   for (const m of family.messages) {
     for (const x of [m, ...(m.variants ?? [])]) {

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dial } from '../src/index.js';
+import { family as connector } from '../src/families/generated/connector.js';
+import { encodeMessage } from '../src/model/encode.js';
 import { runOracle, stripAnsi } from './helpers/oracle.js';
 import { createNetns } from './helpers/netns.js';
 
@@ -75,6 +78,23 @@ describe('dump', () => {
     const live = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getlink', '-o', 'mnl', '--color', 'never']);
     const seqless = (t: string) => t.replace(/\|  \d{10}  \|\t\| sequence number\|/g, 'SEQ');
     expect(seqless(live.stdout).split('\n').length).toBe(seqless(plain.stdout).split('\n').length);
+  });
+
+  it('dumps sock_diag by header fields; replies decoded knowing the request (tcp_info, IPv4 text)', async () => {
+    const port = 41000 + (process.pid % 20000);
+    const server = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready')); setTimeout(() => {}, 20000)`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+        setTimeout(() => reject(new Error('listener did not start')), 10_000);
+      });
+      const r = nlctl(['-n', ns.name, 'dump', '-f', 'sock_diag', '-t', 'sock_diag_by_family', '--header', 'family=inet', '--header', 'protocol=tcp', '--header', 'ext=0xff', '--header', 'states=0xffffffff', '-j']);
+      expect(r.status, r.stderr).toBe(0);
+      const [msg] = lines(r.stdout).filter((x) => x.type === 'SOCK_DIAG_BY_FAMILY');
+      expect(msg).toMatchObject({ header: { family: 'inet', state: 'listen', src: '127.0.0.1', dst: '0.0.0.0', sport: port }, attrs: { info: { state: 'listen', ca_state: 'open' } } });
+    } finally {
+      server.kill();
+    }
   });
 
   it('ends quietly with status 0 when the reader goes away (| head -1)', () => {
@@ -214,6 +234,40 @@ describe('dump --on-intr', () => {
   });
 });
 
+describe('execute: when the kernel answers differently', () => {
+  it('waits for the answer audit sends after its ACK (AUDIT_GET)', () => {
+    const r = nlctl(['execute', '-f', 'audit', '-t', 'get', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    const recs = lines(r.stdout);
+    expect(recs).toHaveLength(2);
+    const ack = recs.find((x) => x.type === 'NLMSG_ERROR');
+    const status = recs.find((x) => x.type === 'AUDIT_GET');
+    expect(ack).toMatchObject({ error: { errno: 0 } });
+    expect(status).toMatchObject({ seq: ack!.seq, header: { failure: expect.any(String), backlog_limit: expect.any(Number) } });
+  });
+
+  it('waits for every rule and the DONE of AUDIT_LIST_RULES after its ACK', () => {
+    const r = nlctl(['execute', '-f', 'audit', '-t', 'list_rules', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    const recs = lines(r.stdout);
+    expect(recs.filter((x) => x.type === 'NLMSG_ERROR')).toHaveLength(1);
+    expect(recs.at(-1)!.type === 'NLMSG_DONE' || recs[0]!.type === 'NLMSG_DONE').toBe(true);
+    // As many rules as auditctl -l would list (none on a machine without audit rules).
+    expect(recs.filter((x) => x.type === 'AUDIT_LIST_RULES').every((x) => (x.header as Record<string, unknown>).action !== undefined)).toBe(true);
+  });
+
+  it('sends a connector request, which the kernel never answers, prints it and returns at once', () => {
+    // IGNORE from a socket that never listened changes nothing in the kernel.
+    const started = Date.now();
+    const r = nlctl(['execute', '-f', 'connector', '-t', 'done', '--header', 'id_idx=proc', '--header', 'id_val=1', '--header', 'data.op=ignore', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(lines(r.stdout)).toEqual([
+      expect.objectContaining({ family: 'connector', type: 'NLMSG_DONE', header: { id_idx: 'proc', id_val: 1, seq: 0, ack: 0, len: 4, flags: 0, data: { op: 'ignore' } } }),
+    ]);
+  });
+});
+
 describe('listen', () => {
   it('prints each notification with its time and group, and stops at --count', () => {
     const child = spawnSync('sh', ['-c', `(sleep 0.5; ip -n ${ns.name} link add nll0 type veth peer name nll1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link -c 2 --timeout 10s -j`], { encoding: 'utf8' });
@@ -222,6 +276,39 @@ describe('listen', () => {
     expect(recs).toHaveLength(2);
     for (const r of recs) expect(r).toMatchObject({ record: 'message', type: 'RTM_NEWLINK', group: 1, group_name: 'link' });
     expect(Date.parse(String(recs[0]!.time))).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('sends a request from the listening socket with --send, and prints what comes back', () => {
+    const r = nlctl(['-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '--send', 'getlink', '-a', 'ifname=lo', '-c', '1', '--timeout', '10s', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toEqual([expect.objectContaining({ type: 'RTM_NEWLINK', attrs: expect.objectContaining({ ifname: 'lo' }) })]);
+    const bad = nlctl(['-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '-a', 'ifname=lo', '-c', '1']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/need --send TYPE/);
+  });
+
+  it('renders connector process events by name (initial namespace)', async () => {
+    // Events flow to every member of the group while some socket listens: this one.
+    const conn = dial(11, { groups: 1 });
+    const op = (name: string) => conn.send(encodeMessage(connector, { type: 'done', flags: 0, header: { id_idx: 'proc', id_val: 1, data: { op: name } } }));
+    op('listen');
+    try {
+      const child = spawn(process.execPath, [BIN, 'listen', '-f', 'connector', '-g', 'proc', '--timeout', '3s', '-j'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise((r) => setTimeout(r, 1000));
+      const marked = spawnSync('/bin/true');
+      await new Promise((resolve) => child.on('exit', resolve));
+      const mine = lines(out).filter((x) => {
+        const ev = ((x.header as Record<string, Record<string, unknown>>).data!.event_data ?? {}) as Record<string, unknown>;
+        return ev.process_pid === marked.pid || ev.child_pid === marked.pid;
+      });
+      expect(mine.map((x) => (x.header as Record<string, Record<string, unknown>>).data!.what)).toEqual(['fork', 'exec', 'exit']);
+      for (const x of mine) expect(x).toMatchObject({ record: 'message', family: 'connector', type: 'NLMSG_DONE', group: 1, group_name: 'proc', header: { id_idx: 'proc', len: 40 } });
+    } finally {
+      op('ignore');
+      conn.close();
+    }
   });
 
   it('says which namespace each event came from with --all-nsid', () => {

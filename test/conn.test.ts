@@ -79,6 +79,32 @@ describe('Conn.execute', () => {
     expect(r.slice(0, 5).every((m) => m.header.flags & Multi)).toBe(true);
   });
 
+  it('replyAfterAck: waits past the ACK for the answer, in either order (audit)', async () => {
+    // The kernel's order: the ACK, then the answer from another context.
+    const after = dial((reqs) => reqs && [ack(reqs[0]!), reply(reqs[0]!, 1000)]);
+    const r = await after.execute({ header: { type: 1000, flags: Request | Acknowledge } }, { replyAfterAck: true, timeout: 1000 });
+    expect(r.map((m) => m.header.type)).toEqual([HeaderType.Error, 1000]);
+    // The answer can win the race.
+    const before = dial((reqs) => reqs && [reply(reqs[0]!, 1000), ack(reqs[0]!)]);
+    expect((await before.execute({ header: { type: 1000, flags: Request | Acknowledge } }, { replyAfterAck: true, timeout: 1000 })).map((m) => m.header.type)).toEqual([1000, HeaderType.Error]);
+    // Without it, the ACK ends execute and the answer is left for the next reader: what the option is for.
+    const plain = dial((reqs) => reqs && [ack(reqs[0]!), reply(reqs[0]!, 1000)]);
+    expect((await plain.execute({ header: { type: 1000, flags: Request | Acknowledge } })).map((m) => m.header.type)).toEqual([HeaderType.Error]);
+    // Without NLM_F_ACK the option changes nothing: the answer alone.
+    const noAck = dial((reqs) => reqs && [reply(reqs[0]!, 1000)]);
+    expect((await noAck.execute({ header: { type: 1000, flags: Request } }, { replyAfterAck: true, timeout: 1000 })).map((m) => m.header.type)).toEqual([1000]);
+  });
+
+  it('replyAfterAck: a multipart answer after the ACK is read to its DONE; an error ends the wait', async () => {
+    const conn = dial((reqs) => reqs && [ack(reqs[0]!), ...multipart([reply(reqs[0]!, 1013), reply(reqs[0]!, 1013)])]);
+    const r = await conn.execute({ header: { type: 1013, flags: Request | Acknowledge } }, { replyAfterAck: true, timeout: 1000 });
+    expect(r.map((m) => m.header.type)).toEqual([HeaderType.Error, 1013, 1013, HeaderType.Done]);
+    const refused = dial((reqs) => reqs && [error(-1, reqs[0]!)]);
+    const err = await refused.execute({ header: { type: 1000, flags: Request | Acknowledge } }, { replyAfterAck: true, timeout: 1000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('EPERM');
+  });
+
   it('takes a non-dump reply flagged NLM_F_MULTI without DONE as complete (ctnetlink GET_STATS)', async () => {
     const conn = dial((reqs) => reqs && [reply(reqs[0]!, 0x104, new Uint8Array(4), Multi)]);
     const r = await conn.execute({ header: { type: 0x104, flags: Request } }, { timeout: 1000 });

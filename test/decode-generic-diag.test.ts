@@ -1,5 +1,6 @@
 // The nlctrl (generic netlink controller) and sock_diag descriptions on real kernel replies,
-// checked against iproute2: `genl ctrl list`, `genl ctrl policy`, `ss -tan`, `ss -xa`.
+// checked against iproute2: `genl ctrl list`, `genl ctrl policy`, `ss -tan`, `ss -tni`, `ss -xa`; and the
+// sub-message selectors (INET_DIAG_INFO by the request) on hand-built bytes.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +9,8 @@ import type { AttrSpec, FamilySpec } from '../src/families/schema.js';
 import { family as nlctrl } from '../src/families/generated/generic.js';
 import { family as sockDiag } from '../src/families/generated/sock_diag.js';
 import { decodeMessage, type DecodedAttr, type DecodedMessage } from '../src/model/decode.js';
-import { attrsToObject, type JsonValue } from '../src/model/json.js';
-import { parseIPv6 } from '../src/model/values.js';
+import { encodeMessage, type MessageInput } from '../src/model/encode.js';
+import { attrsToObject, messageToObject, type JsonValue } from '../src/model/json.js';
 import { concat, cstr, nla, u32 } from './helpers/bytes.js';
 import { createNetns } from './helpers/netns.js';
 
@@ -227,8 +228,10 @@ describe('nlctrl', () => {
 const SOCK_DIAG_BY_FAMILY = 20;
 const AF_UNIX = 1;
 const AF_INET = 2;
+const AF_INET6 = 10;
 const AF_NETLINK = 16;
 const IPPROTO_TCP = 6;
+const INET_DIAG_PROTOCOL = 10;
 
 const ns = createNetns('nlctl-diag');
 const port = 40000 + (process.pid % 20000);
@@ -238,7 +241,8 @@ let server: ChildProcess | undefined;
 beforeAll(async () => {
   rmSync(unixPath, { force: true });
   ns.exec('ip link set lo up');
-  // A TCP listener, one connection to it (both ends in this process), and a unix listener with
+  // A TCP listener, one connection to it (both ends in this process), an IPv6 TCP listener on
+  // ::1 (the next port), and a unix listener with
   // one connection, all owned by uid 65534 so that ss shows the uid.
   const script = `
     const net = require('net');
@@ -246,7 +250,9 @@ beforeAll(async () => {
     const srv = net.createServer((s) => {}).listen(${port}, '127.0.0.1', () => {
       const c = net.connect(${port}, '127.0.0.1', () => {
         const us = net.createServer(() => {}).listen(${JSON.stringify(unixPath)}, () => {
-          net.connect(${JSON.stringify(unixPath)}, () => console.log('ready'));
+          net.connect(${JSON.stringify(unixPath)}, () => {
+            net.createServer(() => {}).listen(${port + 1}, '::1', () => console.log('ready'));
+          });
         });
       });
     });
@@ -268,8 +274,11 @@ afterAll(() => {
 async function diagDump(req: Uint8Array): Promise<DecodedMessage[]> {
   const c = dial(4, { netns: ns.name });
   try {
-    const replies = await c.execute({ header: { type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump }, data: req }, { timeout: 5000 });
-    return replies.filter((m) => m.header.type === SOCK_DIAG_BY_FAMILY).map((m) => decodeMessage(m, { protocol: 4, family: sockDiag }));
+    const request = { header: { type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump }, data: req };
+    const replies = await c.execute(request, { timeout: 5000 });
+    // Replies are decoded knowing the request, as nlctl dump does (INET_DIAG_INFO depends on it).
+    const sent = decodeMessage({ header: { ...request.header, length: 16 + req.length, sequence: 0, pid: 0 }, data: req }, { protocol: 4, family: sockDiag });
+    return replies.filter((m) => m.header.type === SOCK_DIAG_BY_FAMILY).map((m) => decodeMessage(m, { protocol: 4, family: sockDiag, request: sent }));
   } finally {
     c.close();
   }
@@ -290,10 +299,16 @@ const SS_STATE: Record<string, string> = {
   CLOSING: 'closing',
 };
 
-/** The IPv4 address in the first 4 of the 16 bytes that `display: ip` shows as IPv6 text. */
-function v4(text: JsonValue): string {
-  const b = parseIPv6(String(text))!;
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+/** ss -tni's second line: `key:value` tokens and bare words (ts, sack, app_limited, the CC name). */
+function ssInfo(line: string): { kv: Map<string, string>; words: Set<string> } {
+  const kv = new Map<string, string>();
+  const words = new Set<string>();
+  for (const t of line.trim().split(/\s+/)) {
+    const i = t.indexOf(':');
+    if (i > 0) kv.set(t.slice(0, i), t.slice(i + 1));
+    else words.add(t);
+  }
+  return { kv, words };
 }
 
 describe('sock_diag', () => {
@@ -306,13 +321,13 @@ describe('sock_diag', () => {
     );
     expect(asRequest.type).toMatchObject({ name: 'diag_by_family', constant: 'SOCK_DIAG_BY_FAMILY' });
     expect(asRequest.flags).toEqual(['request', 'dump']);
-    expect(asRequest.fixed).toMatchObject({ name: 'inet_diag_req_v2', fields: { family: 'inet', protocol: 'tcp', ext: 0xff, states: 0xffffffff, sport: 0, src: '::' } });
+    expect(asRequest.fixed).toMatchObject({ name: 'inet_diag_req_v2', fields: { family: 'inet', protocol: 'tcp', ext: 0xff, states: 0xffffffff, sport: 0, src: '0.0.0.0' } });
     expect(asRequest.malformed).toEqual([]);
 
     const decoded = await diagDump(req);
     // ss -tanHe: State Recv-Q Send-Q Local:Port Peer:Port [timer:…] [uid:N] ino:N sk:hex …
     const ss = ns
-      .exec('ss -tanHe')
+      .exec('ss -4tanHe')
       .split('\n')
       .filter(Boolean)
       .map((l) => l.trim().split(/\s+/));
@@ -333,9 +348,10 @@ describe('sock_diag', () => {
       expect(d.fixed!.name).toBe('inet_diag_msg');
       expect(f.family).toBe('inet');
       expect(f.state).toBe(SS_STATE[state!]);
-      expect(v4(f.src!)).toBe(laddr);
+      // The 16-byte addresses of an AF_INET socket, shown by the family as IPv4.
+      expect(f.src).toBe(laddr);
       expect(pport === '*' ? 0 : Number(pport)).toBe(f.dport);
-      expect(v4(f.dst!)).toBe(paddr === '*' ? '0.0.0.0' : paddr);
+      expect(f.dst).toBe(paddr === '*' ? '0.0.0.0' : paddr);
       expect(f.uid).toBe(uid);
       expect(uid).toBe(65534);
       // idiag_cookie[0] is the low word; shown as the host-order bytes.
@@ -348,10 +364,95 @@ describe('sock_diag', () => {
       expect(o.cong).toMatch(/^[a-z0-9_]+$/);
       expect(o.shutdown).toBe(0);
       expect((o.skmeminfo as number[]).length).toBeGreaterThanOrEqual(8);
-      expect(typeof o.info).toBe('string'); // tcp_info, as hex
+      // tcp_info, chosen by the request's protocol (the reply does not say it).
+      expect(d.attrs.find((a) => a.name === 'info')!.value).toMatchObject({ state: f.state, snd_cwnd: expect.any(Number) });
       expect(typeof o.tos).toBe('number');
     }
     expect(decoded.map((d) => d.fixed!.fields.state).sort()).toEqual(['established', 'established', 'listen']);
+  });
+
+  it('decodes INET_DIAG_INFO as tcp_info field by field like ss -tni, and IPv6 addresses by family', async () => {
+    const req = concat([AF_INET, IPPROTO_TCP, 0xff, 0], u32(0xffffffff), new Uint8Array(48));
+    const decoded = await diagDump(req);
+    // ss -4taniHe: the socket line, then a tab-indented line of tcp_info and friends.
+    const out = ns.exec('ss -4taniHe').split('\n').filter(Boolean);
+    const pairs: [string[], string][] = [];
+    for (let i = 0; i + 1 < out.length; i += 2) pairs.push([out[i]!.trim().split(/\s+/), out[i + 1]!]);
+    expect(pairs.length).toBe(3);
+    let compared = 0;
+    for (const [cols, line2] of pairs) {
+      const ino = Number(cols.find((c) => c.startsWith('ino:'))!.slice(4));
+      const local = cols[3]!;
+      const d = decoded.find((x) => x.fixed!.fields.inode === ino && x.fixed!.fields.sport === Number(local.slice(local.lastIndexOf(':') + 1)))!;
+      const info = d.attrs.find((a) => a.name === 'info')!;
+      expect(info.malformed).toBeUndefined();
+      const t = info.value as Record<string, number | bigint | string | string[]>;
+      const { kv, words } = ssInfo(line2);
+      // The congestion control's name, and the options ss shows by name.
+      expect(words.has(String(attrsToObject(d.attrs).cong))).toBe(true);
+      expect(words.has('ts')).toBe((t.options as string[]).includes('timestamps'));
+      expect(words.has('sack')).toBe((t.options as string[]).includes('sack'));
+      expect(words.has('app_limited')).toBe(t.delivery_rate_app_limited === 1);
+      if (kv.has('wscale')) expect(kv.get('wscale')).toBe(`${t.snd_wscale},${t.rcv_wscale}`);
+      // ss shows milliseconds (%g) of tcp_info's microseconds.
+      const ms = (v: unknown) => Number(v) / 1000;
+      if (kv.has('rto')) expect(Number(kv.get('rto'))).toBeCloseTo(ms(t.rto), 6);
+      if (kv.has('rtt')) {
+        const [rtt, rttvar] = kv.get('rtt')!.split('/').map(Number);
+        expect(rtt).toBeCloseTo(ms(t.rtt), 6);
+        expect(rttvar).toBeCloseTo(ms(t.rttvar), 6);
+        compared++;
+      }
+      if (kv.has('minrtt')) expect(Number(kv.get('minrtt'))).toBeCloseTo(ms(t.min_rtt), 6);
+      const same: [string, string][] = [
+        ['mss', 'snd_mss'], ['pmtu', 'pmtu'], ['rcvmss', 'rcv_mss'], ['advmss', 'advmss'], ['cwnd', 'snd_cwnd'],
+        ['ssthresh', 'snd_ssthresh'], ['bytes_acked', 'bytes_acked'], ['bytes_received', 'bytes_received'],
+        ['segs_out', 'segs_out'], ['segs_in', 'segs_in'], ['data_segs_out', 'data_segs_out'], ['data_segs_in', 'data_segs_in'],
+        ['delivered', 'delivered'], ['rcv_space', 'rcv_space'], ['rcv_ssthresh', 'rcv_ssthresh'], ['snd_wnd', 'snd_wnd'],
+      ];
+      for (const [ssKey, ours] of same) if (kv.has(ssKey)) expect(String(t[ours]), `${ssKey} of ${local}`).toBe(kv.get(ssKey));
+      expect(kv.get('cwnd')).toBe(String(t.snd_cwnd));
+    }
+    expect(compared).toBe(2); // both ends of the connection have an RTT; the listener none
+
+    // An IPv6 listener on ::1: the same 16 bytes, shown as IPv6.
+    const v6 = await diagDump(concat([AF_INET6, IPPROTO_TCP, 0xff, 0], u32(0xffffffff), new Uint8Array(48)));
+    const ss6 = ns.exec('ss -6tanHe').trim().split(/\s+/);
+    expect(v6).toHaveLength(1);
+    expect(v6[0]!.fixed!.fields).toMatchObject({ family: 'inet6', state: 'listen', src: '::1', dst: '::', sport: port + 1 });
+    expect(`[${v6[0]!.fixed!.fields.src}]:${port + 1}`).toBe(ss6[3]);
+    expect(v6[0]!.attrs.find((a) => a.name === 'info')!.value).toMatchObject({ state: 'listen' });
+  });
+
+  it('chooses INET_DIAG_INFO by the request, else by the reply\'s INET_DIAG_PROTOCOL; encodes it back', async () => {
+    const req = concat([AF_INET, IPPROTO_TCP, 0xff, 0], u32(0xffffffff), new Uint8Array(48));
+    const c = dial(4, { netns: ns.name });
+    let replies: Message[];
+    try {
+      replies = (await c.execute({ header: { type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump }, data: req }, { timeout: 5000 })).filter((m) => m.header.type === SOCK_DIAG_BY_FAMILY);
+    } finally {
+      c.close();
+    }
+    const reqMsg = decodeMessage({ header: { length: 16 + req.length, type: SOCK_DIAG_BY_FAMILY, flags: HeaderFlags.Request | HeaderFlags.Dump, sequence: 1, pid: 0 }, data: req }, { protocol: 4, family: sockDiag });
+    for (const m of replies) {
+      // With the request: tcp_info by name. Without it the reply alone does not say (as of 6.18
+      // the kernel sends no INET_DIAG_PROTOCOL for TCP), so the bytes stay bytes.
+      const withReq = decodeMessage(m, { protocol: 4, family: sockDiag, request: reqMsg });
+      const alone = decodeMessage(m, { protocol: 4, family: sockDiag });
+      const info = withReq.attrs.find((a) => a.name === 'info')!;
+      expect(typeof info.value).toBe('object');
+      const protoAttr = alone.attrs.find((a) => a.name === 'protocol');
+      expect(typeof alone.attrs.find((a) => a.name === 'info')!.value).toBe(protoAttr ? 'object' : 'string');
+      // bytes → JSON → bytes: the struct is found again from its fields.
+      const o = JSON.parse(JSON.stringify(messageToObject(withReq), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as MessageInput;
+      const again = encodeMessage(sockDiag, { ...o, flags: m.header.flags });
+      expect(Buffer.from(again.data).toString('hex')).toBe(Buffer.from(m.data).toString('hex'));
+    }
+    // The reply's own INET_DIAG_PROTOCOL is used when there is no request: here, added by hand.
+    const m = replies[0]!;
+    const withProto = concat(m.data, nla(INET_DIAG_PROTOCOL, [IPPROTO_TCP]));
+    const d = decodeMessage({ header: { ...m.header, length: 16 + withProto.length }, data: withProto }, { protocol: 4, family: sockDiag });
+    expect(d.attrs.find((a) => a.name === 'info')!.value).toMatchObject({ snd_cwnd: expect.any(Number) });
   });
 
   it('decodes unix_diag replies like ss -xa', async () => {
@@ -436,5 +537,73 @@ describe('sock_diag', () => {
     }
     // Our own query socket is in the dump too.
     expect(decoded.some((d) => d.fixed!.fields.protocol === 'sock_diag' && d.fixed!.fields.portid !== 0)).toBe(true);
+  });
+});
+
+describe('sub-message selectors', () => {
+  const INET_DIAG_INFO = 2;
+  const INET_DIAG_REQ_PROTOCOL = 3;
+  const IPPROTO_MPTCP = 262;
+  const SCTP = 132;
+  const replyMsg = (attrs: Uint8Array): Message => {
+    const data = concat([AF_INET, 10, 0, 0], new Uint8Array(68), attrs);
+    return { header: { length: 16 + data.length, type: SOCK_DIAG_BY_FAMILY, flags: 2, sequence: 1, pid: 0 }, data };
+  };
+  const requestMsg = (protocol: number, attrs: Uint8Array = new Uint8Array()): DecodedMessage => {
+    const data = concat([AF_INET, protocol, 0xff, 0], u32(0xffffffff), new Uint8Array(48), attrs);
+    return decodeMessage({ header: { length: 16 + data.length, type: SOCK_DIAG_BY_FAMILY, flags: 0x301, sequence: 1, pid: 0 }, data }, { protocol: 4, family: sockDiag });
+  };
+
+  it('INET_DIAG_REQ_PROTOCOL wins over sdiag_protocol (MPTCP: 262 does not fit in a byte)', () => {
+    // struct mptcp_info: 6 bytes of counts, 2 of padding, flags, token, three u64, three u8.
+    const info = concat([3, 1, 0, 8, 8, 8, 0, 0], u32(0), u32(0xdeadbeef), new Uint8Array(24), [1, 8, 1, 0, 0, 0, 0, 0]);
+    const m = replyMsg(nla(INET_DIAG_INFO, info));
+    const d = decodeMessage(m, { protocol: 4, family: sockDiag, request: requestMsg(IPPROTO_TCP, nla(INET_DIAG_REQ_PROTOCOL, u32(IPPROTO_MPTCP))) });
+    expect(d.attrs[0]!.value).toEqual({
+      subflows: 3, add_addr_signal: 1, add_addr_accepted: 0, subflows_max: 8, add_addr_signal_max: 8, add_addr_accepted_max: 8,
+      flags: 0, token: 0xdeadbeef, write_seq: 0n, snd_una: 0n, rcv_nxt: 0n, local_addr_used: 1, local_addr_max: 8, csum_enabled: 1,
+    });
+    // sctp_info by sdiag_protocol alone.
+    const sctp = decodeMessage(replyMsg(nla(INET_DIAG_INFO, concat(u32(7), new Uint8Array(364)))), { protocol: 4, family: sockDiag, request: requestMsg(SCTP) });
+    expect(sctp.attrs[0]!.value).toMatchObject({ tag: 7, p_state: 'inactive', p_address: '00'.repeat(128) });
+    // A protocol with no struct (UDP): bytes.
+    expect(typeof decodeMessage(m, { protocol: 4, family: sockDiag, request: requestMsg(17) }).attrs[0]!.value).toBe('string');
+  });
+
+  it('a selector in the message header (header.FIELD), and a sibling selector by raw number', () => {
+    const fam: FamilySpec = {
+      name: 't',
+      protocol: 30,
+      messages: [{ constant: 'T_MSG', name: 'msg', value: 16, header: 'hdr', attrs: 'top' }],
+      structs: {
+        hdr: { name: 'hdr', size: 4, fields: [{ name: 'kind', type: 'u32' }] },
+        a: { name: 'a', size: 4, fields: [{ name: 'x', type: 'u32' }] },
+        b: { name: 'b', size: 2, fields: [{ name: 'y', type: 'u16' }] },
+      },
+      sets: {
+        top: {
+          name: 'top',
+          attrs: {
+            '1': { name: 'body', constant: 'T_BODY', type: 'binary', subMessage: { selector: ['nosuch', 'header.kind'], structs: { '1': 'a', '2': 'b' } } },
+            '2': { name: 'sel', constant: 'T_SEL', type: 'u8', enum: 'e' },
+            '3': { name: 'other', constant: 'T_OTHER', type: 'binary', subMessage: { selector: 'sel', structs: { '9': 'b' } } },
+          },
+        },
+      },
+      enums: { e: { name: 'e', values: { '1': 'one' } } },
+      groups: [],
+    };
+    const msg = (kind: number, attrs: Uint8Array): Message => {
+      const data = concat(u32(kind), attrs);
+      return { header: { length: 16 + data.length, type: 16, flags: 0, sequence: 1, pid: 0 }, data };
+    };
+    const body = nla(1, u32(0x01020304));
+    expect(decodeMessage(msg(1, body), { protocol: 30, family: fam }).attrs[0]!.value).toEqual({ x: 0x01020304 });
+    expect(decodeMessage(msg(2, body), { protocol: 30, family: fam }).attrs[0]!.value).toMatchObject({ y: expect.any(Number), _extra: expect.any(String) });
+    // No struct for kind 3: the bytes as they are.
+    expect(decodeMessage(msg(3, body), { protocol: 30, family: fam }).attrs[0]!.value).toBe(Buffer.from(u32(0x01020304)).toString('hex'));
+    // The sibling's value has no name in its enum (9): its number selects.
+    const d = decodeMessage(msg(0, concat(nla(3, [5, 0]), nla(2, [9]))), { protocol: 30, family: fam });
+    expect(d.attrs[0]!.value).toEqual({ y: 5 });
   });
 });

@@ -5,6 +5,7 @@
 // Wire numbers and struct offsets are written out here from the UAPI headers (linux/audit.h,
 // linux/xfrm.h, linux/selinux_netlink.h, linux/connector.h, linux/cn_proc.h) so that the bytes
 // never come from the generated descriptions under test.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttributeEncoder, HeaderFlags, HeaderType, dial, type Message } from '../src/index.js';
 import { family as audit } from '../src/families/generated/audit.js';
@@ -13,7 +14,8 @@ import { family as selinux } from '../src/families/generated/selinux.js';
 import { family as connector } from '../src/families/generated/connector.js';
 import type { FamilySpec } from '../src/families/schema.js';
 import { decodeMessage, decodeStruct, type DecodedMessage } from '../src/model/decode.js';
-import { attrsToObject } from '../src/model/json.js';
+import { encodeMessage, type MessageInput } from '../src/model/encode.js';
+import { attrsToObject, messageToObject } from '../src/model/json.js';
 import { LE } from './helpers/bytes.js';
 import { createNetns } from './helpers/netns.js';
 
@@ -74,13 +76,29 @@ const XFRM_INF = 0xffffffffffffffffn;
 const SELNL_MSG_SETENFORCE = 16;
 const SELNL_MSG_POLICYLOAD = 17;
 
+const NLMSG_DONE = 3;
 const CN_IDX_PROC = 1;
 const CN_VAL_PROC = 1;
+const PROC_CN_MCAST_LISTEN = 1;
+const PROC_CN_MCAST_IGNORE = 2;
+const PROC_EVENT_NONE = 0;
 const PROC_EVENT_FORK = 0x1;
+const PROC_EVENT_EXEC = 0x2;
+const PROC_EVENT_UID = 0x4;
+const PROC_EVENT_GID = 0x40;
+const PROC_EVENT_SID = 0x80;
+const PROC_EVENT_PTRACE = 0x100;
+const PROC_EVENT_COMM = 0x200;
+const PROC_EVENT_COREDUMP = 0x40000000;
 const PROC_EVENT_EXIT = 0x80000000;
 
 function message(type: number, data: Uint8Array, flags = 0, sequence = 1): Message {
   return { header: { length: 16 + data.length, type, flags, sequence, pid: 0 }, data };
+}
+
+/** JSON as a pipe carries it: bigint as digits, read back as strings. */
+function viaJson(o: unknown): MessageInput {
+  return JSON.parse(JSON.stringify(o, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as MessageInput;
 }
 
 function decode(m: Message, protocol: number, family: FamilySpec): DecodedMessage {
@@ -302,20 +320,18 @@ describe('audit', () => {
   describe('against the running kernel', () => {
     /**
      * Ask the kernel and collect its answer. The audit subsystem ACKs a request before it
-     * answers (the reply is sent by a kernel thread once the request is processed), so the
-     * answer can arrive after the ACK that ends execute(): it is then read separately.
+     * answers (the reply is sent by a kernel thread once the request is processed), which the
+     * description says (reply: after-ack) and execute's replyAfterAck waits for.
      */
     async function ask(type: number): Promise<{ ack: Message; reply: Message }> {
+      expect(audit.messages.find((m) => m.value === type)!.reply).toBe('after-ack');
       const c = dial(NETLINK_AUDIT);
       try {
-        const replies = await c.execute({ header: { type, flags: HeaderFlags.Request | HeaderFlags.Acknowledge } }, { timeout: 5000 });
+        const replies = await c.execute({ header: { type, flags: HeaderFlags.Request | HeaderFlags.Acknowledge } }, { timeout: 5000, replyAfterAck: true });
+        expect(replies).toHaveLength(2);
         const ack = replies.find((m) => m.header.type === HeaderType.Error)!;
         expect(ack, 'an ACK').toBeDefined();
-        let reply = replies.find((m) => m.header.type === type);
-        if (!reply) {
-          const later = await c.receive({ timeout: 5000 });
-          reply = later.find((m) => m.header.type === type);
-        }
+        const reply = replies.find((m) => m.header.type === type);
         expect(reply, `a ${type} reply`).toBeDefined();
         expect(reply!.header.sequence).toBe(ack.header.sequence);
         return { ack, reply: reply! };
@@ -685,32 +701,158 @@ describe('selinux', () => {
 
 describe('connector', () => {
   /** A process-events message body: struct cn_msg (20 bytes), then struct proc_event (40). */
-  function procEvent(what: number, data: Uint8Array): Uint8Array {
-    const cn = new Struct(20).u32(0, CN_IDX_PROC).u32(4, CN_VAL_PROC).u32(8, 17).u32(12, 0).u16(16, 40).u16(18, 0).bytes;
+  function procEvent(what: number, data: Uint8Array, seq = 17): Uint8Array {
+    const cn = new Struct(20).u32(0, CN_IDX_PROC).u32(4, CN_VAL_PROC).u32(8, seq).u32(12, 0).u16(16, 40).u16(18, 0).bytes;
     const ev = new Struct(40).u32(0, what).u32(4, 2).u64(8, 123_456_789n).set(16, data).bytes;
     return concat(cn, ev);
   }
+  /** A client's request body: struct cn_msg, then the __u32 proc_cn_mcast_op. */
+  function mcastOp(op: number, len = 4): Uint8Array {
+    return concat(new Struct(20).u32(0, CN_IDX_PROC).u32(4, CN_VAL_PROC).u32(8, 5).u32(12, 9).u16(16, len).bytes, new Struct(4).u32(0, op).bytes);
+  }
+  const dec = (data: Uint8Array, flags = 0) => decode(message(NLMSG_DONE, data, flags), NETLINK_CONNECTOR, connector);
 
-  it('describes struct cn_msg and the process-events structs (there are no message types to name)', () => {
+  it('describes its one message type, NLMSG_DONE, and its groups', () => {
     expect(connector.protocol).toBe(NETLINK_CONNECTOR);
-    expect(connector.messages).toEqual([]);
+    expect(connector.messages).toEqual([{ constant: 'NLMSG_DONE', name: 'done', value: NLMSG_DONE, header: 'cn_msg', reply: 'none', kind: 'other' }]);
     expect(connector.enums.proc_cn_mcast_op!.values).toEqual({ 1: 'listen', 2: 'ignore' });
+    expect(connector.groups.find((g) => g.name === 'proc')).toEqual({ name: 'proc', value: CN_IDX_PROC });
+  });
 
-    const fork = procEvent(PROC_EVENT_FORK, new Struct(16).s32(0, 1).s32(4, 1).s32(8, 4242).s32(12, 4242).bytes);
-    const cn = decodeStruct(connector, connector.structs.cn_msg!, fork.subarray(0, 20));
-    expect(cn.fields).toEqual({ id_idx: 'proc', id_val: CN_VAL_PROC, seq: 17, ack: 0, len: 40, flags: 0 });
-    const ev = decodeStruct(connector, connector.structs.proc_event!, fork.subarray(20));
-    expect(ev.fields).toMatchObject({ what: 'fork', cpu: 2, timestamp_ns: 123_456_789n });
-    expect(ev.extra).toBeUndefined();
-    const data = fork.subarray(20 + 16, 20 + 16 + 16);
-    expect(decodeStruct(connector, connector.structs.fork_proc_event!, data).fields).toEqual({ parent_pid: 1, parent_tgid: 1, child_pid: 4242, child_tgid: 4242 });
+  it('decodes every process event by `what`, the union member named', () => {
+    const table: [number, Uint8Array, Record<string, unknown>][] = [
+      [PROC_EVENT_FORK, new Struct(16).s32(0, 1).s32(4, 1).s32(8, 4242).s32(12, 4243).bytes, { parent_pid: 1, parent_tgid: 1, child_pid: 4242, child_tgid: 4243 }],
+      [PROC_EVENT_EXEC, new Struct(8).s32(0, 4242).s32(4, 4242).bytes, { process_pid: 4242, process_tgid: 4242 }],
+      [PROC_EVENT_UID, new Struct(16).s32(0, 7).s32(4, 7).u32(8, 1000).u32(12, 0).bytes, { process_pid: 7, process_tgid: 7, ruid: 1000, euid: 0 }],
+      [PROC_EVENT_GID, new Struct(16).s32(0, 7).s32(4, 7).u32(8, 100).u32(12, 50).bytes, { process_pid: 7, process_tgid: 7, rgid: 100, egid: 50 }],
+      [PROC_EVENT_SID, new Struct(8).s32(0, 9).s32(4, 9).bytes, { process_pid: 9, process_tgid: 9 }],
+      [PROC_EVENT_PTRACE, new Struct(16).s32(0, 9).s32(4, 9).s32(8, 3).s32(12, 3).bytes, { process_pid: 9, process_tgid: 9, tracer_pid: 3, tracer_tgid: 3 }],
+      [PROC_EVENT_COMM, new Struct(24).s32(0, 7).s32(4, 7).set(8, cstring('kworker/0:1', 16)).bytes, { process_pid: 7, process_tgid: 7, comm: 'kworker/0:1' }],
+      [PROC_EVENT_COREDUMP, new Struct(16).s32(0, 9).s32(4, 9).s32(8, 1).s32(12, 1).bytes, { process_pid: 9, process_tgid: 9, parent_pid: 1, parent_tgid: 1 }],
+      [PROC_EVENT_EXIT, new Struct(24).s32(0, 4242).s32(4, 4242).u32(8, 256).u32(12, 17).s32(16, 1).s32(20, 1).bytes, {
+        process_pid: 4242, process_tgid: 4242, exit_code: 256, exit_signal: 17, parent_pid: 1, parent_tgid: 1,
+      }],
+      // The kernel's answer to a proc_cn_mcast_op: PROC_EVENT_NONE with event_data.ack.err.
+      [PROC_EVENT_NONE, new Struct(4).u32(0, 1).bytes, { err: 1 }],
+    ];
+    const names: Record<number, string> = { [PROC_EVENT_NONE]: 'none', [PROC_EVENT_FORK]: 'fork', [PROC_EVENT_EXEC]: 'exec', [PROC_EVENT_UID]: 'uid', [PROC_EVENT_GID]: 'gid', [PROC_EVENT_SID]: 'sid', [PROC_EVENT_PTRACE]: 'ptrace', [PROC_EVENT_COMM]: 'comm', [PROC_EVENT_COREDUMP]: 'coredump', [PROC_EVENT_EXIT]: 'exit' };
+    for (const [what, body, fields] of table) {
+      const d = dec(procEvent(what, body));
+      expect(d.type).toEqual({ value: NLMSG_DONE, name: 'done', constant: 'NLMSG_DONE' });
+      expect(d.family).toBe('connector');
+      expect(d.ack, 'not read as an errno').toBeUndefined();
+      expect(d.malformed).toEqual([]);
+      expect(d.fixed!.name).toBe('cn_msg');
+      expect(d.fixed!.fields).toEqual({
+        id_idx: 'proc', id_val: CN_VAL_PROC, seq: 17, ack: 0, len: 40, flags: 0,
+        data: { what: names[what], cpu: 2, timestamp_ns: 123_456_789n, event_data: fields },
+      });
+      expect(d.fixed!.raw).toEqual({ id_idx: CN_IDX_PROC, 'data.what': what });
+      expect(d.payload).toBeUndefined();
+    }
+  });
 
-    const exit = procEvent(PROC_EVENT_EXIT, new Struct(24).s32(0, 4242).s32(4, 4242).u32(8, 256).u32(12, 17).s32(16, 1).s32(20, 1).bytes);
-    expect(decodeStruct(connector, connector.structs.proc_event!, exit.subarray(20)).fields.what).toBe('exit');
-    expect(decodeStruct(connector, connector.structs.exit_proc_event!, exit.subarray(36)).fields).toEqual({
-      process_pid: 4242, process_tgid: 4242, exit_code: 256, exit_signal: 17, parent_pid: 1, parent_tgid: 1,
+  it('decodes a client request by its length: the __u32 proc_cn_mcast_op', () => {
+    const d = dec(mcastOp(PROC_CN_MCAST_LISTEN), HeaderFlags.Request);
+    expect(d.malformed).toEqual([]);
+    expect(d.fixed!.fields).toEqual({ id_idx: 'proc', id_val: CN_VAL_PROC, seq: 5, ack: 9, len: 4, flags: 0, data: { op: 'listen' } });
+    // Clients send it with no flags at all, as the kernel does its events: still told apart.
+    expect(dec(mcastOp(PROC_CN_MCAST_IGNORE)).fixed!.fields.data).toEqual({ op: 'ignore' });
+  });
+
+  it('shows what it cannot place as bytes, and says what is wrong', () => {
+    // Another connector user (idx 7, dm): its data as bytes.
+    const other = concat(new Struct(20).u32(0, 7).u32(4, 1).u16(16, 3).bytes, Uint8Array.from([1, 2, 3]));
+    expect(dec(other).fixed!.fields.data).toBe('010203');
+    expect(dec(other).malformed).toEqual([]);
+    // A PROC_EVENT_* this description does not know (NONZERO_EXIT, kernel 6.6): union as bytes.
+    const unknown = dec(procEvent(0x20000000, new Struct(24).s32(0, 5).bytes));
+    expect((unknown.fixed!.fields.data as Record<string, unknown>).event_data).toBe(hex(new Struct(24).s32(0, 5).bytes));
+    expect(unknown.malformed).toEqual([]);
+    // A union member's unused bytes (16 here) are shown only when they are not all zero.
+    const dirty = procEvent(PROC_EVENT_EXEC, concat(new Struct(8).s32(0, 1).s32(4, 1).bytes, Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0xee])));
+    expect(((dec(dirty).fixed!.fields.data as Record<string, unknown>).event_data as Record<string, unknown>)._extra).toBe('00000000000000ee0000000000000000');
+    // len claims more than the message holds: the fields that are there, and a malformed note.
+    const cut = dec(procEvent(PROC_EVENT_FORK, new Struct(16).s32(8, 42).bytes).subarray(0, 20 + 24));
+    expect(cut.fixed!.fields.len).toBe(40);
+    expect(cut.fixed!.missing).toEqual(['data.event_data']);
+    expect(cut.malformed.join('\n')).toMatch(/length says 40 bytes, 24 are there/);
+    // Bytes after the data len covers are kept, as the header's _extra.
+    const long = dec(concat(mcastOp(PROC_CN_MCAST_LISTEN), Uint8Array.from([0xaa, 0xbb, 0xcc, 0xdd])));
+    expect(long.fixed!.fields.data).toEqual({ op: 'listen' });
+    expect(hex(long.fixed!.extra!)).toBe('aabbccdd');
+    // Shorter than struct cn_msg.
+    const short = dec(new Struct(10).u32(0, 1).bytes);
+    expect(short.fixed!.missing).toEqual(['seq', 'ack', 'len', 'flags', 'data']);
+    expect(short.malformed).toHaveLength(1);
+    // Other protocols' NLMSG_DONE stays the end of a dump.
+    expect(decodeMessage(message(NLMSG_DONE, new Struct(4).bytes), { protocol: NETLINK_AUDIT, family: audit }).ack).toMatchObject({ errno: 0 });
+  });
+
+  it('encodes a request from names, filling in len, and round-trips events: bytes → JSON → bytes', () => {
+    const req = encodeMessage(connector, { type: 'done', flags: 0, header: { id_idx: 'proc', id_val: 1, seq: 5, ack: 9, data: { op: 'listen' } } });
+    expect(req.header).toMatchObject({ type: NLMSG_DONE, flags: 0 });
+    expect(hex(req.data)).toBe(hex(mcastOp(PROC_CN_MCAST_LISTEN)));
+    // The union member follows from the fields given; len from its size.
+    const fork = procEvent(PROC_EVENT_FORK, new Struct(16).s32(0, 1).s32(4, 1).s32(8, 4242).s32(12, 4243).bytes);
+    const comm = procEvent(PROC_EVENT_COMM, new Struct(24).s32(0, 7).s32(4, 7).set(8, cstring('sh', 16)).bytes);
+    const other = concat(new Struct(20).u32(0, 7).u32(4, 1).u16(16, 3).bytes, Uint8Array.from([1, 2, 3]));
+    const extra = concat(mcastOp(PROC_CN_MCAST_IGNORE), Uint8Array.from([0xaa, 0xbb]));
+    for (const bytes of [fork, comm, other, extra, mcastOp(PROC_CN_MCAST_LISTEN)]) {
+      const o = viaJson(messageToObject(dec(bytes)));
+      expect(hex(encodeMessage(connector, o).data)).toBe(hex(bytes));
+    }
+    // Typos are errors, not zeros.
+    expect(() => encodeMessage(connector, { type: 'done', header: { id_idx: 'proc', id_val: 1, data: { opp: 'listen' } } })).toThrow(/no struct among proc_event, proc_cn_mcast has the fields opp/);
+    expect(() => encodeMessage(connector, { type: 'done', header: { id_idx: 'proc', id_val: 1, len: 4, data: { opp: 'listen' } } })).toThrow(/proc_cn_mcast has no field opp/);
+    expect(() => encodeMessage(connector, { type: 'done', header: { data: { comm: 'x'.repeat(17) } } })).toThrow();
+  });
+
+  describe('against the running kernel (initial namespace: connector has no other)', () => {
+    it('PROC_CN_MCAST_LISTEN, then fork, exec, comm and exit events of a child decode by name', async () => {
+      const c = dial(NETLINK_CONNECTOR, { groups: 1 << (CN_IDX_PROC - 1) });
+      const send = (op: string) => c.send(encodeMessage(connector, { type: 'done', flags: 0, header: { id_idx: 'proc', id_val: CN_VAL_PROC, ack: 41, data: { op } } }));
+      const events: DecodedMessage[] = [];
+      try {
+        send('listen');
+        // The listen is acknowledged on the group: PROC_EVENT_NONE, ack 41 + 1, err 0.
+        const ack = await nextEvent(c, (d) => d.data.what === 'none' && d.ack === 42, events);
+        expect(ack.fixed!.fields).toMatchObject({ id_idx: 'proc', id_val: CN_VAL_PROC, len: 40, data: { what: 'none', event_data: { err: 0 } } });
+        // A child that renames itself (a COMM event), then execs /bin/true.
+        const child = spawn('/bin/sh', ['-c', 'printf nlctl-comm > /proc/$$/comm; exec /bin/true'], { stdio: 'ignore' });
+        const pid = child.pid!;
+        await nextEvent(c, (d) => d.data.what === 'exit' && (d.data.event_data as Record<string, unknown>).process_pid === pid, events);
+        const mine = events.filter((e) => {
+          const ev = (e.fixed!.fields.data as Record<string, Record<string, unknown>>).event_data!;
+          return ev.process_pid === pid || ev.child_pid === pid;
+        });
+        for (const e of mine) expect(e.malformed).toEqual([]);
+        const byWhat = (w: string) => mine.map((e) => e.fixed!.fields.data as Record<string, unknown>).find((d) => d.what === w)?.event_data;
+        expect(byWhat('fork')).toMatchObject({ parent_tgid: process.pid, child_pid: pid, child_tgid: pid });
+        expect(byWhat('comm')).toEqual({ process_pid: pid, process_tgid: pid, comm: 'nlctl-comm' });
+        expect(byWhat('exec')).toEqual({ process_pid: pid, process_tgid: pid });
+        expect(byWhat('exit')).toMatchObject({ process_pid: pid, process_tgid: pid, exit_code: 0, parent_tgid: process.pid });
+        // spawn execs the shell, the shell renames itself and execs /bin/true, which exits.
+        expect(mine.map((e) => (e.fixed!.fields.data as Record<string, unknown>).what)).toEqual(['fork', 'exec', 'comm', 'exec', 'exit']);
+      } finally {
+        // Undo the listen on this socket, so the kernel's count of listeners is as it was.
+        send('ignore');
+        c.close();
+      }
     });
-    const comm = new Struct(24).s32(0, 7).s32(4, 7).set(8, cstring('sh', 16)).bytes;
-    expect(decodeStruct(connector, connector.structs.comm_proc_event!, comm).fields).toEqual({ process_pid: 7, process_tgid: 7, comm: hex(cstring('sh', 16)) });
   });
 });
+
+/** Read events from `c` until one matches `want` (on its cn_msg and proc_event fields). */
+async function nextEvent(c: ReturnType<typeof dial>, want: (d: { data: Record<string, unknown>; ack: unknown }) => boolean, into: DecodedMessage[]): Promise<DecodedMessage> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const dg = await c.receiveDatagram({ timeout: Math.max(1, deadline - Date.now()) });
+    for (const m of dg.messages) {
+      const d = decode(m, NETLINK_CONNECTOR, connector);
+      into.push(d);
+      const f = d.fixed?.fields;
+      if (f && typeof f.data === 'object' && want({ data: f.data as Record<string, unknown>, ack: f.ack })) return d;
+    }
+  }
+}

@@ -187,7 +187,7 @@ describe('bash', () => {
     const spec = cli.commands.find((c) => c.name === 'dump')!;
     for (const o of [...spec.options, ...cli.global]) for (const w of [o.short, o.long]) if (w) expect(dump).toContain(w);
     expect(complete(['nlctl', 'dump', '--f'])).toEqual(['--family', '--flags']);
-    expect(complete(['nlctl', 'listen', '--a'])).toEqual(['--all-nsid']);
+    expect(complete(['nlctl', 'listen', '--a'])).toEqual(['--all-nsid', '--attr', '--attrs']);
   });
 
   it('completes -o, --color and other fixed choices', () => {

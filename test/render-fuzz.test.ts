@@ -1,5 +1,5 @@
 // Every renderer survives every decoded message: random and half-structured bytes decoded with
-// decodeMessage (route, nlctrl, no description), random listen metadata, every format, colour on
+// decodeMessage (route, nlctrl, connector, no description), random listen metadata, every format, colour on
 // and off. Beyond not throwing: JSON parses, text stays on one line, tables keep their width,
 // the libmnl views keep libmnl's lines.
 import fc from 'fast-check';
@@ -14,10 +14,15 @@ import { concat, nla, nlmsghdr, s32, u16 } from './helpers/bytes.js';
 
 let route: FamilySpec;
 let nlctrl: FamilySpec;
+let connector: FamilySpec;
 beforeAll(async () => {
   route = (await loadFamily('route'))!;
   nlctrl = (await loadFamily('nlctrl'))!;
+  connector = (await loadFamily('connector'))!;
 });
+
+/** The description decoding uses for a protocol of the cases (connector: nested structs in a control type). */
+const familyOf = (protocol: number): FamilySpec | undefined => (protocol === 0 ? route : protocol === 11 ? connector : undefined);
 
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
@@ -56,7 +61,7 @@ const ackPayload = fc
 const messageType = fc.oneof(fc.constantFrom(1, 2, 3, 4, 16, 17, 18, 19, 20, 24, 28, 32, 36, 44, 64, 88, 104), fc.integer({ min: 0, max: 0xffff }));
 
 interface Case {
-  protocol: 0 | 16 | 9;
+  protocol: 0 | 16 | 9 | 11;
   type: number;
   flags: number;
   seq: number;
@@ -81,7 +86,7 @@ const meta = fc.record(
 );
 
 const cases: fc.Arbitrary<Case> = fc.record({
-  protocol: fc.constantFrom(0 as const, 16 as const, 9 as const),
+  protocol: fc.constantFrom(0 as const, 16 as const, 9 as const, 11 as const),
   type: messageType,
   flags: fc.oneof(fc.constantFrom(0, 2, 0x100, 0x300, 0x301, 0x605, 0x12), fc.integer({ min: 0, max: 0xffff })),
   seq: fc.integer({ min: 0, max: 0xffffffff }),
@@ -98,7 +103,7 @@ function toRecord(c: Case): MessageRecord {
   const header = { length, type: c.type, flags: c.flags, sequence: c.seq, pid: c.pid };
   const decoded = decodeMessage(
     { header, data: c.data },
-    { protocol: c.protocol, family: c.protocol === 0 ? route : undefined, genlFamilies: new Map([[16, nlctrl]]) },
+    { protocol: c.protocol, family: familyOf(c.protocol), genlFamilies: new Map([[16, nlctrl]]) },
   );
   let bytes = concat(nlmsghdr(length, c.type, c.flags, c.seq, c.pid), c.data);
   if (c.cut !== null) bytes = bytes.subarray(0, c.cut);
@@ -111,7 +116,7 @@ function checkAll(r: OutputRecord): void {
   for (const format of FORMATS) {
     for (const color of [false, true]) {
       for (const width of format === 'table' ? [80, 40, undefined] : [undefined]) {
-        const out = createRenderer(format, { color, width, pretty: color, lossless: true, structLayout: (d) => (d.fixed ? route.structs[d.fixed.name] : undefined) }).render(r);
+        const out = createRenderer(format, { color, width, pretty: color, lossless: true, structLayout: (d) => (d.fixed ? familyOf(d.protocol)?.structs[d.fixed.name] : undefined) }).render(r);
         expect(typeof out).toBe('string');
         if (format === 'json') {
           expect(out).not.toContain('\x1b');

@@ -71,6 +71,10 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ['interface names as links come and go, with jq', `nlctl listen -f route -g link -j | jq --unbuffered -r '"\\(.type) \\(.attrs.ifname)"'`],
     ['the next 5 link changes in any namespace that has an nsid', 'nlctl listen -f route -g link --all-nsid -c 5 -j'],
     ['kernel uevents for 10 seconds', 'nlctl listen -f kobject_uevent -g 1 --timeout 10s'],
+    [
+      'process events (fork, exec, exit, …): subscribe from the listening socket, in the initial namespace',
+      'nlctl listen -f connector -g proc --send done --header id_idx=proc --header id_val=1 --header data.op=listen',
+    ],
   ],
   decode: [
     ['a capture from an nlmon device (pcap or pcapng)', 'nlctl decode capture.pcap'],
@@ -168,15 +172,18 @@ export function buildProgram(): Command {
     .addHelpText('after', helpAfter('execute'))
     .action(async (opts, cmd) => (await import('./commands/execute.js')).execute(opts, cmd.optsWithGlobals()));
 
-  program
-    .command('listen')
-    .description('join multicast groups and print every notification until Ctrl-C, --count or --timeout')
-    .option('-f, --family <family>', 'netlink protocol or generic netlink family name (or use --spec)')
-    .requiredOption('-g, --groups <groups>', 'groups: a bitmask (0x1), numbers (1,2,40) or names (link,ipv4-route)')
-    .option('-c, --count <n>', 'stop after this many messages')
-    .option('--timeout <duration>', 'stop after this long (500ms, 10s, 2m)')
-    .option('--all-nsid', 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)')
-    .option('--rcvbuf <bytes>', 'receive buffer size (default 64M)')
+  requestOptions(
+    program
+      .command('listen')
+      .description('join multicast groups and print every notification until Ctrl-C, --count or --timeout')
+      .option('-f, --family <family>', 'netlink protocol or generic netlink family name (or use --spec)')
+      .requiredOption('-g, --groups <groups>', 'groups: a bitmask (0x1), numbers (1,2,40) or names (link,ipv4-route)')
+      .option('-c, --count <n>', 'stop after this many messages')
+      .option('--timeout <duration>', 'stop after this long (500ms, 10s, 2m)')
+      .option('--all-nsid', 'also receive from every peer namespace with an nsid (NETLINK_LISTEN_ALL_NSID)')
+      .option('--rcvbuf <bytes>', 'receive buffer size (default 64M)')
+      .option('--send <type>', 'once the groups are joined, send a message of this type from the listening socket, built from the request options (for subscriptions such as connector\'s PROC_CN_MCAST_LISTEN)'),
+  )
     .addHelpText('after', helpAfter('listen'))
     .action(async (opts, cmd) => (await import('./commands/listen.js')).listen(opts, cmd.optsWithGlobals()));
 

@@ -141,7 +141,8 @@ that is \fI/run/netns/NAME\fR; a path to a namespace file; or a process ID (\fI/
 \fINAME\fB=\fIVALUE\fR, with dots for nests (\fBlinkinfo.kind=veth\fR), or \fITYPE\fB:\fIKIND\fB=\fIVALUE\fR for a type number
 (kinds \fBu8\fR to \fBu64\fR, \fBs8\fR to \fBs64\fR, \fBbe16\fR to \fBbe64\fR, \fBstring\fR, \fBhex\fR, \fBflag\fR, \fBip\fR, \fBmac\fR).
 \fB\-\-attrs\fR takes a JSON object of the shape \fB\-j\fR prints as \fBattrs\fR;
-\fB\-\-header\fR sets the family header's fields by name.
+\fB\-\-header\fR sets the family header's fields by name, with dots for a struct inside it (\fBdata.op=listen\fR);
+a length field left out is filled in, and a field the header does not have is an error.
 .TP
 .B Durations and sizes
 \fB500ms\fR, \fB10s\fR, \fB2m\fR, \fB1h\fR (plain numbers are seconds); \fB212992\fR, \fB512k\fR, \fB4M\fR.
@@ -173,6 +174,10 @@ and the exit status is 2.
 When the extended ACK points into the request, the table, text and hex views first print the request (marked \fBsent\fR)
 with that attribute marked \fB<\-\- the kernel rejected this:\fR and the kernel's message;
 JSON prints only the reply, whose \fBerror\fR carries \fBoffset\fR and \fBbad_attr\fR.
+Replies are decoded knowing the request (for \fBsock_diag\fR, which protocol's sockets were asked for).
+How long to wait is the family's to say:
+\fBaudit\fR answers its queries (\fBget\fR, \fBlist_rules\fR, ...) after the ACK, so both are waited for;
+\fBconnector\fR never answers a request, so it is sent, printed, and nothing is waited for.
 \fB\-\-dry\-run\fR prints the request as it would be sent, and sends nothing.
 `,
   listen: String.raw`
@@ -182,6 +187,11 @@ The receive buffer is 64 MiB unless \fB\-\-rcvbuf\fR says otherwise; when the ke
 an \fBoverrun\fR record is printed and listening goes on.
 While stdout is slow to take output, reading pauses and the kernel's queue absorbs the burst.
 \fBkobject_uevent\fR groups (1: the kernel, 2: udev) print \fBuevent\fR records.
+\fB\-\-send\fR \fITYPE\fR sends one message, built from the request options as for \fBexecute\fR, from the listening socket once it has joined the groups,
+for subscriptions made by a message:
+process events (\fBconnector\fR group \fBproc\fR) start with a \fBPROC_CN_MCAST_LISTEN\fR, which the kernel acknowledges with a \fBnone\fR event.
+The kernel counts these subscriptions and forgets one only when its socket sends \fBdata.op=ignore\fR, not when the socket closes
+(seen on Linux 6.18), so after \fBnlctl listen\fR ends the kernel goes on producing events for no one, which costs little.
 `,
   decode: String.raw`
 Reads netlink messages from files, or from standard input when there is none or one is \fB\-\fR, and opens no socket.

@@ -1,10 +1,9 @@
 // Building a request from the command line: the fixed header by field (--header family=inet)
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
-import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, toBigInt, writeInt } from '../model/encode.js';
+import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutFor, toBigInt, writeInt } from '../model/encode.js';
 import type { IntType } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
-import { messageLayout } from '../model/decode.js';
 import { fromHex, parseIP, parseMac } from '../model/values.js';
 import { genlHeader } from '../netlink/genl.js';
 import type { MessageInit } from '../netlink/message.js';
@@ -25,15 +24,15 @@ function hexArg(what: string, text: string): Uint8Array {
   return b;
 }
 
-/** Set obj[a][b][c] = value for the dotted path a.b.c. */
-function setPath(obj: Record<string, JsonValue>, path: string, value: JsonValue): void {
+/** Set obj[a][b][c] = value for the dotted path a.b.c (`option` names the option for errors). */
+function setPath(obj: Record<string, JsonValue>, path: string, value: JsonValue, option = '-a'): void {
   const keys = path.split('.');
   let o = obj;
   for (const k of keys.slice(0, -1)) {
     const next = o[k];
     if (next === undefined) o = o[k] = {} as Record<string, JsonValue>;
     else if (next && typeof next === 'object' && !Array.isArray(next)) o = next as Record<string, JsonValue>;
-    else throw new UsageError(`-a ${path}: ${k} is not a nest`);
+    else throw new UsageError(`${option} ${path}: ${k} is not a ${option === '-a' ? 'nest' : 'struct'}`);
   }
   const last = keys[keys.length - 1]!;
   const prev = o[last];
@@ -88,7 +87,10 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   for (const h of o.header ?? []) {
     const eq = h.indexOf('=');
     if (eq <= 0) throw new UsageError(`--header ${h}: expected FIELD=VALUE`);
-    headerObj[h.slice(0, eq)] = h.slice(eq + 1);
+    // Dotted for a field of a nested struct: data.op=listen.
+    const field = h.slice(0, eq);
+    if (field in headerObj) throw new UsageError(`--header ${field}: given twice`);
+    setPath(headerObj, field, h.slice(eq + 1), '--header');
   }
   const named: Record<string, JsonValue> = {};
   const raw: Uint8Array[] = [];
@@ -118,10 +120,7 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   try {
     let body: Uint8Array;
     if (fam && spec) {
-      const isRequest = (flags & 1) !== 0;
-      const own = spec.header ? fam.structs[spec.header] : undefined;
-      const first = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex)[0] : own ? encodeStruct(fam, own, headerObj, 'header')[0] : undefined;
-      const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first, flags);
+      const { header: headerName, attrs: attrsName } = layoutFor(fam, spec, flags, o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex) : headerObj);
       let header: Uint8Array;
       if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
       else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);

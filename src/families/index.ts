@@ -30,6 +30,7 @@ const BY_PROTOCOL: Readonly<Record<number, string>> = {
   6: 'xfrm',
   7: 'selinux',
   9: 'audit',
+  11: 'connector',
   12: 'netfilter',
 };
 

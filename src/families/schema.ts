@@ -43,12 +43,32 @@ export interface AttrSpec {
   /** Name of a flag set whose bit names the value takes. */
   flags?: string;
   /**
-   * The content's format depends on a sibling attribute's value, e.g. IFLA_INFO_DATA by
-   * IFLA_INFO_KIND: `selector` is the sibling's name, `sets` maps its values to attribute sets.
+   * The content's format depends on another value, e.g. IFLA_INFO_DATA on IFLA_INFO_KIND, or
+   * INET_DIAG_INFO on the socket's protocol: see {@link SubMessage}.
    */
-  subMessage?: { selector: string; sets: Record<string, string> };
+  subMessage?: SubMessage;
   /** Named from the header but not typed by hand: shown as bytes. */
   undescribed?: boolean;
+}
+
+/**
+ * How an attribute's content is chosen by a value found elsewhere. Keys of `sets` / `structs`
+ * are the selecting value as the decoder shows it (an enum name such as `vxlan` or `tcp`, or a
+ * number as text); a value with no entry leaves the content as bytes.
+ */
+export interface SubMessage {
+  /**
+   * Where the selecting value is read; with a list, the first place that has a value wins:
+   *  - `NAME`: a sibling attribute (it may come after this one);
+   *  - `header.FIELD`: a field of this message's fixed header;
+   *  - `request.header.FIELD`, `request.attrs.NAME`: the request this message answers, when
+   *    the decoder is given it (a dump's replies: nlctl dump and execute pass it).
+   */
+  selector: string | readonly string[];
+  /** For nests: the attribute set of the content, by selecting value. */
+  sets?: Record<string, string>;
+  /** For binary attributes: the struct of the content, by selecting value. */
+  structs?: Record<string, string>;
 }
 
 /** An attribute set: attributes by type number. */
@@ -62,16 +82,67 @@ export interface AttrSetSpec {
   elements?: string;
 }
 
-/** A field of a fixed-layout struct. */
+/**
+ * A field of a fixed-layout struct. Besides integers, padding and bytes a field can be text
+ * (`string`: a NUL-padded char array) or a region holding another struct (`struct`: a nested
+ * struct, a union member, or the trailing data of a header such as struct cn_msg).
+ */
 export interface StructField {
   name: string;
-  type: IntType | 'pad' | 'binary';
-  /** Size in bytes for pad and binary fields. */
+  type: IntType | 'pad' | 'binary' | 'string' | 'struct';
+  /**
+   * Size in bytes for pad, binary, string and struct fields. A struct field without one is
+   * the rest of the data (or `lengthOf` bytes): it must be the last field and does not count
+   * in the struct's size, like a C flexible array member.
+   */
   size?: number;
   byteOrder?: 'big' | 'little';
   display?: DisplayHint;
   enum?: string;
   flags?: string;
+  /** For struct fields: the struct of the region when `select` names none (else bytes). */
+  struct?: string;
+  /** The region's struct (or a binary field's display) chosen by earlier fields' values. */
+  select?: FieldSelect;
+  /**
+   * For integer fields: the value is the byte length of the named later field (cn_msg.len).
+   * The decoder bounds that field by it; the encoder fills it in when it is not given.
+   */
+  lengthOf?: string;
+  /**
+   * For integer fields: C bit-fields packed in it, in declaration order. Each is shown as a
+   * field of its own; bits no bit-field covers are shown under the field's name when not zero.
+   */
+  bits?: BitField[];
+}
+
+/** One C bit-field of an integer field (GCC's layout: from the low bit on little-endian hosts). */
+export interface BitField {
+  name: string;
+  /** Width in bits. */
+  width: number;
+  enum?: string;
+}
+
+/**
+ * A choice made by the values of earlier fields of the same struct (raw numbers, not names):
+ * proc_event's union by `what`, cn_msg's data by its id, an address's form by the address
+ * family. The first case whose `when` equals the `by` fields' values wins.
+ */
+export interface FieldSelect {
+  /** Names of earlier integer fields. */
+  by: string[];
+  cases: FieldCase[];
+}
+
+/** One case of a {@link FieldSelect}. */
+export interface FieldCase {
+  /** One value per `by` field. */
+  when: number[];
+  /** For struct fields: the struct the region holds. */
+  struct?: string;
+  /** For binary fields: how the bytes read (`ipv4` on a longer field: its first 4 bytes). */
+  display?: DisplayHint;
 }
 
 /** A fixed-layout struct: a family header or a binary attribute's content. */
@@ -91,7 +162,11 @@ export interface EnumSpec {
   values: Record<string, string>;
 }
 
-/** One message type. */
+/**
+ * One message type. A type below 16 (NLMSG_DONE, …) is a control message unless the protocol's
+ * description lists it: then it carries the protocol's own payload (every connector message is
+ * an NLMSG_DONE) and is decoded as described.
+ */
 export interface MessageSpec {
   /** The kernel constant, e.g. RTM_NEWLINK (or CTRL_CMD_GETFAMILY for generic netlink). */
   constant: string;
@@ -107,6 +182,13 @@ export interface MessageSpec {
   kind?: 'get' | 'new' | 'del' | 'other';
   /** What follows the header when it is not attributes: text (audit records). */
   payload?: 'text';
+  /**
+   * How the kernel answers a request of this type, when not as usual (answer, then the ACK
+   * when asked for): `after-ack` — the ACK comes first and the answer follows it (audit's
+   * queries, answered from another context); `none` — nothing is sent back to the requester,
+   * not even an ACK (connector: its users answer by multicast, if at all).
+   */
+  reply?: 'after-ack' | 'none';
   /**
    * Layouts that replace header/attrs when they match: by direction (a request has
    * NLM_F_REQUEST) and by the payload's first byte (sock_diag: the address family). The first

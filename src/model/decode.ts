@@ -7,7 +7,7 @@ import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
 import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
-import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, MessageSpec, StructSpec } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
 /** A decoded value. 64-bit integers stay bigint; unknown bytes become hex text. */
@@ -52,8 +52,10 @@ export interface DecodedFixedHeader {
   raw: Record<string, number | bigint>;
   /** Bytes beyond the described struct (a newer kernel's longer header). */
   extra?: Uint8Array;
-  /** Fields the message was too short to hold. */
+  /** Fields the message was too short to hold (dotted inside a nested struct: data.what). */
   missing?: string[];
+  /** Other disagreements, e.g. a length field that claims more bytes than there are. */
+  problems?: string[];
 }
 
 /** An NLMSG_ERROR or DONE payload. */
@@ -102,7 +104,10 @@ export interface DecodeContext {
   genlFamilies?: ReadonlyMap<number, FamilySpec>;
   /** Offset of the message within its datagram or file (for offsets in annotations). */
   offset?: number;
-  /** The request a reply answers: lets an ext-ack offset be named as an attribute path. */
+  /**
+   * The request a reply answers: lets an ext-ack offset be named as an attribute path, and
+   * sub-message selectors read it (INET_DIAG_INFO is tcp_info when TCP sockets were asked for).
+   */
   request?: DecodedMessage;
   /**
    * For messages no description covers: try the payload as attributes from this offset (the
@@ -188,34 +193,166 @@ export function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: str
   return v;
 }
 
-/** Decode bytes as a struct. Short input leaves fields missing; long input keeps extra bytes. */
+/**
+ * True when the struct ends in a region without a size (cn_msg's data): it takes the rest of
+ * the bytes it is given, or what its length field says.
+ */
+export function isOpenStruct(st: StructSpec): boolean {
+  const last = st.fields[st.fields.length - 1];
+  return last !== undefined && last.type === 'struct' && last.size === undefined;
+}
+
+/** The case of `sel` that the raw values of earlier fields choose, if any. */
+export function selectCase(sel: FieldSelect | undefined, values: Readonly<Record<string, number | bigint>>): FieldCase | undefined {
+  if (!sel) return undefined;
+  return sel.cases.find((c) =>
+    c.when.every((w, i) => {
+      const v = values[sel.by[i]!];
+      return v !== undefined && Number(v) === w;
+    }),
+  );
+}
+
+/**
+ * The bit positions of an integer field's bit-fields, as GCC lays them out: declaration order
+ * from the least significant bit on little-endian hosts, from the most significant on big-endian.
+ */
+export function bitPositions(f: StructField): number[] {
+  const total = INT_SIZE[f.type]! * 8;
+  let used = 0;
+  return (f.bits ?? []).map((b) => {
+    const pos = HOST_LITTLE_ENDIAN ? used : total - used - b.width;
+    used += b.width;
+    return pos;
+  });
+}
+
+/** Split an integer into its bit-fields; bits none covers show under the field's own name. */
+function splitBits(family: FamilySpec | undefined, f: StructField, v: number | bigint, out: DecodedFixedHeader, prefix: string): void {
+  const total = INT_SIZE[f.type]! * 8;
+  const n = BigInt.asUintN(total, BigInt(v));
+  let covered = 0n;
+  const positions = bitPositions(f);
+  f.bits!.forEach((b, i) => {
+    const mask = (1n << BigInt(b.width)) - 1n;
+    const x = Number((n >> BigInt(positions[i]!)) & mask);
+    covered |= mask << BigInt(positions[i]!);
+    if (b.enum) out.raw[prefix + b.name] = x;
+    out.fields[b.name] = b.enum ? enumValue(family?.enums[b.enum], x) : x;
+  });
+  const rest = n & ~covered;
+  if (rest) out.fields[f.name] = total > 32 ? rest : Number(rest);
+}
+
+/**
+ * A struct field's bytes by a display hint, or undefined when the hint does not fit them. A
+ * field longer than 4 bytes read as `ipv4` holds the address in its first 4, the rest zero
+ * (inet_diag_sockid's addresses).
+ */
+function bytesAs(display: StructField['display'], b: Uint8Array): string | undefined {
+  switch (display) {
+    case undefined: case 'hex': return toHex(b);
+    case 'mac': return formatMac(b);
+    case 'uuid': return b.length === 16 ? formatUuid(b) : undefined;
+    case 'ipv4': return b.length >= 4 && b.subarray(4).every((x) => x === 0) ? formatIPv4(b) : undefined;
+    case 'ipv6': return b.length === 16 ? formatIPv6(b) : undefined;
+    case 'ip': return formatIP(b);
+  }
+}
+
+function formatUuid(b: Uint8Array): string {
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Nested structs deeper than this are shown as bytes (a description that refers to itself). */
+const MAX_STRUCT_DEPTH = 8;
+
+/**
+ * Decode bytes as a struct. Short input leaves fields missing; long input keeps extra bytes.
+ * Struct fields decode their region with the struct their selector chooses (nested objects);
+ * the bytes a chosen union member leaves unused are dropped when zero, else kept as `_extra`.
+ */
 export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array): DecodedFixedHeader {
+  return decodeStructAt(family, st, data, '', 0);
+}
+
+function decodeStructAt(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array, prefix: string, depth: number): DecodedFixedHeader {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {} };
+  // Raw integers read so far (selectors) and the lengths that length fields give.
+  const values: Record<string, number | bigint> = {};
+  const lengths: Record<string, number> = {};
   let off = 0;
   for (const f of st.fields) {
-    const size = INT_SIZE[f.type] ?? f.size ?? 0;
+    let size = INT_SIZE[f.type] ?? f.size;
+    if (size === undefined) {
+      // The open region at the end: its length field's value, else the rest.
+      const rest = Math.max(0, data.length - off);
+      const claimed = lengths[f.name];
+      size = claimed ?? rest;
+      if (claimed !== undefined && claimed > rest) {
+        (out.problems ??= []).push(`${prefix}${f.name}: its length says ${claimed} bytes, ${rest} are there`);
+        size = rest;
+      }
+    }
     if (off + size > data.length) {
-      (out.missing ??= []).push(f.name);
+      (out.missing ??= []).push(prefix + f.name);
       off += size;
       continue;
     }
-    if (f.type === 'pad') {
-      off += size;
-      continue;
-    }
-    if (f.type === 'binary') {
-      const b = data.subarray(off, off + size);
-      out.fields[f.name] = f.display === 'mac' ? formatMac(b) : f.display ? formatIP(b) : toHex(b);
-    } else {
-      const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
-      const v = readInt(view, off, f.type, size, little);
-      if (f.enum || f.flags) out.raw[f.name] = v;
-      out.fields[f.name] = scalarDisplay(family, f, v);
-    }
+    const b = data.subarray(off, off + size);
     off += size;
+    switch (f.type) {
+      case 'pad':
+        break;
+      case 'binary': {
+        // A chosen form that does not fit the bytes (IPv4 with a non-zero tail) yields to the field's own.
+        const chosen = selectCase(f.select, values)?.display;
+        out.fields[f.name] = (chosen && bytesAs(chosen, b)) ?? bytesAs(f.display, b) ?? toHex(b);
+        break;
+      }
+      case 'string': {
+        const end = b.indexOf(0);
+        out.fields[f.name] = Buffer.from(b.buffer, b.byteOffset, end < 0 ? b.length : end).toString('utf8');
+        break;
+      }
+      case 'struct': {
+        const name = selectCase(f.select, values)?.struct ?? f.struct;
+        const inner = name ? family?.structs[name] : undefined;
+        if (!inner || depth >= MAX_STRUCT_DEPTH) {
+          out.fields[f.name] = toHex(b);
+          break;
+        }
+        const open = isOpenStruct(inner);
+        const d = decodeStructAt(family, inner, open ? b : b.subarray(0, Math.min(inner.size, b.length)), `${prefix}${f.name}.`, depth + 1);
+        const v: Record<string, Value> = { ...d.fields };
+        const tail = open ? (d.extra ?? b.subarray(b.length)) : b.subarray(Math.min(inner.size, b.length));
+        // A union's unused bytes are zero (shown only when not); a region sized by a length
+        // field has no padding, so whatever follows the struct in it is shown.
+        if (tail.length && (f.size === undefined || tail.some((x) => x !== 0))) v._extra = toHex(tail);
+        out.fields[f.name] = v;
+        Object.assign(out.raw, d.raw);
+        if (d.missing) (out.missing ??= []).push(...d.missing);
+        if (d.problems) (out.problems ??= []).push(...d.problems);
+        break;
+      }
+      default: {
+        const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
+        const v = readInt(view, off - size, f.type, size, little);
+        values[f.name] = v;
+        if (f.lengthOf) lengths[f.lengthOf] = Number(v);
+        if (f.bits) {
+          splitBits(family, f, v, out, prefix);
+          break;
+        }
+        if (f.enum || f.flags) out.raw[prefix + f.name] = v;
+        out.fields[f.name] = scalarDisplay(family, f, v);
+      }
+    }
   }
-  if (data.length > st.size) out.extra = data.subarray(st.size);
+  const end = isOpenStruct(st) ? off : st.size;
+  if (data.length > end) out.extra = data.subarray(end);
   return out;
 }
 
@@ -226,10 +363,7 @@ export function displayBytes(spec: AttrSpec, b: Uint8Array): Value {
     case 'ipv4': return b.length === 4 ? formatIPv4(b) : toHex(b);
     case 'ipv6': return b.length === 16 ? formatIPv6(b) : toHex(b);
     case 'ip': return formatIP(b);
-    case 'uuid': {
-      const h = toHex(b);
-      return b.length === 16 ? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` : h;
-    }
+    case 'uuid': return b.length === 16 ? formatUuid(b) : toHex(b);
     default: return toHex(b);
   }
 }
@@ -241,6 +375,48 @@ interface Walk {
   /** Offset of buf[0] from the start of the message. */
   base: number;
   depth: number;
+  /** The message's fixed header and the request it answers: where sub-message selectors look. */
+  header?: DecodedFixedHeader;
+  request?: DecodedMessage;
+}
+
+/** A selecting value: as shown, and the raw number behind an enum name. */
+type Selected = [value: Value, raw: number | bigint | undefined];
+
+function fromHeader(h: DecodedFixedHeader | undefined, field: string): Selected | undefined {
+  const v = h?.fields[field];
+  return v === undefined ? undefined : [v, h!.raw[field]];
+}
+
+function fromAttrs(attrs: readonly DecodedAttr[] | undefined, name: string): Selected | undefined {
+  const a = attrs?.find((x) => x.name === name);
+  return a?.value === undefined ? undefined : [a.value, a.raw];
+}
+
+/**
+ * The value a sub-message selector finds (see SubMessage.selector): the first of its places
+ * that has one, as [shown value, raw number].
+ */
+function selectorValue(sm: SubMessage, w: Walk, siblings: readonly DecodedAttr[]): Selected | undefined {
+  for (const path of typeof sm.selector === 'string' ? [sm.selector] : sm.selector) {
+    const found = path.startsWith('header.')
+      ? fromHeader(w.header, path.slice('header.'.length))
+      : path.startsWith('request.header.')
+        ? fromHeader(w.request?.fixed, path.slice('request.header.'.length))
+        : path.startsWith('request.attrs.')
+          ? fromAttrs(w.request?.attrs, path.slice('request.attrs.'.length))
+          : fromAttrs(siblings, path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The entry of `table` a sub-message selector picks: by the shown value, else the raw number. */
+function subMessageTarget(sm: SubMessage, table: Record<string, string> | undefined, w: Walk, siblings: readonly DecodedAttr[]): string | undefined {
+  const sel = table && selectorValue(sm, w, siblings);
+  if (!sel) return undefined;
+  const [v, raw] = sel;
+  return (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? table[String(v)] : undefined) ?? (raw !== undefined ? table[String(raw)] : undefined);
 }
 
 /** Split a region into attributes (lenient: stops at a malformed one and reports it). */
@@ -344,13 +520,15 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
       a.value = { value: view.getUint32(0, HOST_LITTLE_ENDIAN), selector: view.getUint32(4, HOST_LITTLE_ENDIAN) };
       return;
     case 'binary': {
-      if (spec.struct) {
-        const st = family?.structs[spec.struct];
+      const structName = (spec.subMessage && subMessageTarget(spec.subMessage, spec.subMessage.structs, w, siblings)) || spec.struct;
+      if (structName) {
+        const st = family?.structs[structName];
         if (st) {
           const d = decodeStruct(family, st, b);
           const v: Record<string, Value> = { ...d.fields };
           if (d.extra) v._extra = toHex(d.extra);
           a.value = v;
+          for (const p of d.problems ?? []) malformed.push(`${spec.constant} at offset ${a.offset}: ${p}`);
           return;
         }
       }
@@ -369,8 +547,7 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
     case 'nest-array': {
       let setName = spec.nested;
       if (spec.subMessage) {
-        const sel = siblings.find((s) => s.name === spec.subMessage!.selector);
-        setName = sel && typeof sel.value === 'string' ? spec.subMessage.sets[sel.value] : undefined;
+        setName = subMessageTarget(spec.subMessage, spec.subMessage.sets, w, siblings);
         if (!setName) {
           a.value = toHex(b);
           return;
@@ -437,7 +614,9 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   const base = NLMSG_HDRLEN;
   const out: DecodedMessage = { protocol: ctx.protocol, header: h, type: { value: h.type }, flags: [], attrs: [], malformed: [] };
 
-  if (h.type < HeaderType.MinType) {
+  // A control type is the protocol's own message when its description lists it (connector).
+  const ownControl = h.type < HeaderType.MinType && ctx.protocol !== 16 && messageSpec(ctx.family, h.type) !== undefined;
+  if (h.type < HeaderType.MinType && !ownControl) {
     const names = CONTROL_NAMES[h.type];
     if (names) out.type = { value: h.type, name: names[0], constant: names[1] };
     if (ctx.family) out.family = ctx.family.name;
@@ -504,17 +683,22 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   if (layout.header) {
     const st = family!.structs[layout.header];
     if (st) {
-      out.fixed = decodeStruct(family, st, data.subarray(0, Math.min(st.size, data.length)));
+      // A struct that ends in an open region (cn_msg and its data) takes the whole payload.
+      const open = isOpenStruct(st);
+      out.fixed = decodeStruct(family, st, open ? data : data.subarray(0, Math.min(st.size, data.length)));
       // Attributes start at the next 4-byte boundary (1-byte headers such as rtgenmsg).
-      attrStart = Math.min(nlaAlign(st.size), data.length);
-      if (out.fixed.missing) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
+      attrStart = open ? data.length : Math.min(nlaAlign(st.size), data.length);
+      const missing = out.fixed.missing;
+      if (missing && !open) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
+      else if (missing) out.malformed.push(`${st.name}: the payload (${data.length} bytes) ends before ${missing.join(', ')}`);
+      for (const p of out.fixed.problems ?? []) out.malformed.push(`${st.name}: ${p}`);
     }
   }
   const attrBytes = data.subarray(attrStart);
   if (layout.attrs) {
     const set = family!.sets[layout.attrs];
     const view = new DataView(attrBytes.buffer, attrBytes.byteOffset, attrBytes.byteLength);
-    out.attrs = walkAttrs({ family, buf: attrBytes, view, base: dataBase + attrStart, depth: 0 }, set, out.malformed);
+    out.attrs = walkAttrs({ family, buf: attrBytes, view, base: dataBase + attrStart, depth: 0, header: out.fixed, request: ctx.request }, set, out.malformed);
   } else if (attrBytes.length) {
     if (spec.payload === 'text') {
       // Text records (audit): shown as text, trailing NULs dropped.

@@ -6,9 +6,9 @@
 //   the lossless list (attr_list: type numbers, flags and bytes), which gives back the exact bytes.
 import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
-import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, StructSpec } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
 import type { JsonValue } from './json.js';
-import { messageLayout } from './decode.js';
+import { bitPositions, isOpenStruct, messageLayout } from './decode.js';
 import { fromHex, parseIP, parseIPv4, parseIPv6, parseMac } from './values.js';
 
 /** A value the encoder cannot use, with the path of the attribute it was given for. */
@@ -86,51 +86,187 @@ export function attribute(type: number, payload: Uint8Array, length = NLA_HDRLEN
   return out;
 }
 
-/** Encode a struct from an object of its fields (missing fields are 0; `_extra` hex is appended). */
+const INT_BYTES: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
+
+function isObject(v: JsonValue | undefined): v is Record<string, JsonValue> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+/** The keys an object of struct `st` may have: its fields, their bit-fields, and `_extra`. */
+function structKeys(st: StructSpec): Set<string> {
+  const keys = new Set(['_extra']);
+  for (const f of st.fields) {
+    if (f.type !== 'pad') keys.add(f.name);
+    for (const b of f.bits ?? []) keys.add(b.name);
+  }
+  return keys;
+}
+
+/**
+ * The first of `names` whose struct has a field for every key of `obj`: how the encoder
+ * chooses a struct when the value that selects it is not in the input (a union member by its
+ * fields, tcp_info by tcpi's fields).
+ */
+function structByKeys(family: FamilySpec | undefined, names: readonly string[], obj: Record<string, JsonValue>): string | undefined {
+  return names.find((n) => {
+    const st = family?.structs[n];
+    if (!st) return false;
+    const keys = structKeys(st);
+    return Object.keys(obj).every((k) => keys.has(k));
+  });
+}
+
+/** Pack an integer field's bit-fields (and, given as the field itself, the bits none covers). */
+function packBits(family: FamilySpec | undefined, f: StructField, obj: Record<string, JsonValue>, path: string): bigint {
+  const positions = bitPositions(f);
+  let n = obj[f.name] === undefined ? 0n : toBigInt(`${path}.${f.name}`, obj[f.name]!);
+  f.bits!.forEach((b, i) => {
+    const v = obj[b.name];
+    if (v === undefined) return;
+    const x = toBigInt(`${path}.${b.name}`, v, b.enum ? family?.enums[b.enum] : undefined);
+    if (x < 0n || x >= 1n << BigInt(b.width)) throw new EncodeError(`${path}.${b.name}`, `${x} does not fit in ${b.width} bits`);
+    n |= x << BigInt(positions[i]!);
+  });
+  const bits = INT_BYTES[f.type]! * 8;
+  return f.type.startsWith('s') ? BigInt.asIntN(bits, n) : BigInt.asUintN(bits, n);
+}
+
+/**
+ * Encode a struct from an object of its fields, the inverse of decodeStruct: missing fields
+ * are 0, `_extra` hex is appended, a key that names no field is an EncodeError (a typo must not
+ * become a silent 0). A length field left out is filled in with its region's size. A struct
+ * field's struct is the one its selector's values choose; when a selector is a length field
+ * left out, the case whose struct has every field the value names is taken.
+ */
 export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string): Uint8Array {
-  const obj = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, JsonValue>;
+  return encodeStructAt(family, st, value, path, 0);
+}
+
+function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string, depth: number): Uint8Array {
+  if (value !== undefined && value !== null && !isObject(value)) throw new EncodeError(path, `expected an object of ${st.name} fields`);
+  const obj = (value ?? {}) as Record<string, JsonValue>;
+  const keys = structKeys(st);
+  for (const k of Object.keys(obj)) if (!keys.has(k)) throw new EncodeError(`${path}.${k}`, `${st.name} has no field ${k}`);
   const parts: Uint8Array[] = [];
+  const index: Record<string, number> = {};
+  const values: Record<string, number | bigint> = {};
+  // Length fields not given: filled in once their region is encoded.
+  const pending: StructField[] = [];
   for (const f of st.fields) {
     const p = `${path}.${f.name}`;
-    if (f.type === 'pad') {
-      parts.push(new Uint8Array(f.size ?? 0));
-      continue;
-    }
     const v = obj[f.name];
-    if (f.type === 'binary') {
-      const size = f.size ?? 0;
-      const bytes = v === undefined ? new Uint8Array(size) : bytesOf(p, f, v);
-      const fixed = new Uint8Array(size);
-      fixed.set(bytes.subarray(0, size));
-      parts.push(fixed);
-      continue;
+    index[f.name] = parts.length;
+    switch (f.type) {
+      case 'pad':
+        parts.push(new Uint8Array(f.size ?? 0));
+        break;
+      case 'binary': {
+        const size = f.size ?? 0;
+        const chosen = f.select?.cases.find((c) => c.when.every((w, i) => Number(values[f.select!.by[i]!]) === w))?.display;
+        const bytes = v === undefined ? new Uint8Array(size) : bytesOf(p, { display: f.display }, v, chosen);
+        const fixed = new Uint8Array(size);
+        fixed.set(bytes.subarray(0, size));
+        parts.push(fixed);
+        break;
+      }
+      case 'string': {
+        const size = f.size ?? 0;
+        if (v !== undefined && typeof v !== 'string') throw new EncodeError(p, 'expected a string');
+        const text = Buffer.from(v ?? '', 'utf8');
+        if (text.length > size) throw new EncodeError(p, `${text.length} bytes do not fit in ${size}`);
+        const fixed = new Uint8Array(size);
+        fixed.set(text);
+        parts.push(fixed);
+        break;
+      }
+      case 'struct':
+        parts.push(encodeRegion(family, st, f, v, values, obj, p, depth));
+        break;
+      default: {
+        if (v === undefined && f.lengthOf) {
+          pending.push(f);
+          parts.push(new Uint8Array(INT_BYTES[f.type]!));
+          break;
+        }
+        const n = f.bits
+          ? packBits(family, f, obj, path)
+          : v === undefined
+            ? 0n
+            : f.flags
+              ? flagsToBigInt(p, v, family?.enums[f.flags])
+              : toBigInt(p, v, f.enum ? family?.enums[f.enum] : undefined);
+        values[f.name] = n;
+        parts.push(writeInt(p, f.type, n, f.byteOrder ?? 'host'));
+      }
     }
-    const n =
-      v === undefined
-        ? 0n
-        : f.flags
-          ? flagsToBigInt(p, v, family?.enums[f.flags])
-          : toBigInt(p, v, f.enum ? family?.enums[f.enum] : undefined);
-    parts.push(writeInt(p, f.type, n, f.byteOrder ?? 'host'));
   }
+  for (const f of pending) parts[index[f.name]!] = writeInt(`${path}.${f.name}`, f.type as IntType, BigInt(parts[index[f.lengthOf!]!]!.length), f.byteOrder ?? 'host');
   if (typeof obj._extra === 'string') parts.push(fromHex(obj._extra) ?? new Uint8Array(0));
   return concat(parts);
 }
 
-/** Bytes from a display form: address text, MAC, or hex. */
-function bytesOf(path: string, spec: { display?: string }, v: JsonValue): Uint8Array {
+/** The bytes of a struct field's region: the chosen struct's encoding, padded to a fixed size. */
+function encodeRegion(
+  family: FamilySpec | undefined,
+  st: StructSpec,
+  f: StructField,
+  v: JsonValue | undefined,
+  values: Record<string, number | bigint>,
+  obj: Record<string, JsonValue>,
+  path: string,
+  depth: number,
+): Uint8Array {
+  // Cases the given selector values allow; a length field left out allows any.
+  const open = (by: string) => values[by] === undefined && obj[by] === undefined && st.fields.some((x) => x.name === by && x.lengthOf === f.name);
+  const cases = (f.select?.cases ?? []).filter((c) => c.when.every((w, i) => open(f.select!.by[i]!) || Number(values[f.select!.by[i]!]) === w));
+  let bytes: Uint8Array;
+  if (typeof v === 'string') {
+    bytes = bytesOf(path, {}, v); // the bytes as the decoder showed them when no struct applied
+  } else {
+    const names = cases.map((c) => c.struct).filter((n): n is string => n !== undefined);
+    const name = (isObject(v) && names.length > 1 ? structByKeys(family, names, v) : names[0]) ?? (cases.length ? undefined : f.struct);
+    if (!name && names.length > 1) throw new EncodeError(path, `no struct among ${names.join(', ')} has the fields ${Object.keys(v as object).join(', ')}`);
+    const inner = name ? family?.structs[name] : undefined;
+    if (!inner || depth >= 8) {
+      if (v === undefined) bytes = new Uint8Array(0);
+      else throw new EncodeError(path, `no struct known for these ${f.select?.by.join(', ') ?? ''} values; give the bytes as hex`);
+    } else {
+      bytes = encodeStructAt(family, inner, v ?? {}, path, depth + 1);
+    }
+  }
+  if (f.size === undefined) return bytes;
+  if (bytes.length > f.size) throw new EncodeError(path, `${bytes.length} bytes do not fit in ${f.size}`);
+  const fixed = new Uint8Array(f.size);
+  fixed.set(bytes);
+  return fixed;
+}
+
+function parseAs(display: DisplayHint | undefined, v: string): Uint8Array | undefined {
+  switch (display) {
+    case 'mac': return parseMac(v);
+    case 'ipv4': return parseIPv4(v);
+    case 'ipv6': return parseIPv6(v);
+    case 'ip': return parseIP(v);
+    case 'uuid': return fromHex(v.replace(/-/g, ''));
+    default: return undefined;
+  }
+}
+
+/** Bytes from a display form (the `chosen` one first, then the field's own): address text, MAC, or hex. */
+function bytesOf(path: string, spec: { display?: DisplayHint }, v: JsonValue, chosen?: DisplayHint): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v !== 'string') throw new EncodeError(path, `expected text, got ${typeof v}`);
-  const parsed =
-    spec.display === 'mac' ? parseMac(v) :
-    spec.display === 'ipv4' ? parseIPv4(v) :
-    spec.display === 'ipv6' ? parseIPv6(v) :
-    spec.display === 'ip' ? parseIP(v) :
-    spec.display === 'uuid' ? fromHex(v.replace(/-/g, '')) :
-    undefined;
-  const bytes = parsed ?? fromHex(v);
-  if (!bytes) throw new EncodeError(path, `cannot read ${JSON.stringify(v)} as ${spec.display ?? 'hex'}`);
+  const bytes = (chosen && parseAs(chosen, v)) ?? parseAs(spec.display, v) ?? fromHex(v);
+  if (!bytes) throw new EncodeError(path, `cannot read ${JSON.stringify(v)} as ${chosen ?? spec.display ?? 'hex'}`);
   return bytes;
+}
+
+/** The selecting value an encoder can see: a sibling attribute's (header and request paths are the decoder's). */
+function siblingSelector(sm: SubMessage, siblings: Record<string, JsonValue>): JsonValue | undefined {
+  for (const path of typeof sm.selector === 'string' ? [sm.selector] : sm.selector) {
+    if (!path.includes('.') && siblings[path] !== undefined) return siblings[path];
+  }
+  return undefined;
 }
 
 function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue, path: string, siblings: Record<string, JsonValue>): Uint8Array {
@@ -161,8 +297,15 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
       return concat([writeInt(path, 'u32', toBigInt(path, o.value ?? 0), 'host'), writeInt(path, 'u32', toBigInt(path, o.selector ?? 0), 'host')]);
     }
     case 'binary': {
-      if (spec.struct && family?.structs[spec.struct] && v && typeof v === 'object' && !Array.isArray(v)) {
-        return encodeStruct(family, family.structs[spec.struct]!, v, path);
+      let structName = spec.struct;
+      const table = spec.subMessage?.structs;
+      if (table && isObject(v)) {
+        // The sibling that selects the struct when it is given, else the struct the fields fit.
+        const sel = siblingSelector(spec.subMessage!, siblings);
+        structName = (sel !== undefined ? table[String(sel)] : undefined) ?? structByKeys(family, [...new Set(Object.values(table))], v) ?? structName;
+      }
+      if (structName && family?.structs[structName] && isObject(v)) {
+        return encodeStruct(family, family.structs[structName]!, v, path);
       }
       if (spec.arrayOf && Array.isArray(v)) return concat(v.map((x, i) => writeInt(`${path}[${i}]`, spec.arrayOf!, toBigInt(path, x), order)));
       return bytesOf(path, spec, v);
@@ -171,11 +314,11 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
     case 'nest-array': {
       let setName = spec.nested;
       if (spec.subMessage) {
-        const sel = siblings[spec.subMessage.selector];
-        setName = typeof sel === 'string' ? spec.subMessage.sets[sel] : undefined;
+        const sel = siblingSelector(spec.subMessage, siblings);
+        setName = sel !== undefined && sel !== null && typeof sel !== 'object' ? spec.subMessage.sets?.[String(sel)] : undefined;
         if (!setName) {
           if (typeof v === 'string') return bytesOf(path, {}, v);
-          throw new EncodeError(path, `no format known for ${spec.subMessage.selector} ${JSON.stringify(sel)}`);
+          throw new EncodeError(path, `no format known for ${String(spec.subMessage.selector)} ${JSON.stringify(sel)}`);
         }
       }
       const set = setName ? family?.sets[setName] : undefined;
@@ -293,6 +436,33 @@ export function flagsFromNames(v: JsonValue, path = 'flags'): number {
 }
 
 /**
+ * The layout (header struct, attribute set) to encode a message of `spec` with: the variant its
+ * direction, dump flags and header's first byte choose (see messageLayout). The first byte is
+ * found by encoding `header` — field values, or the header's bytes — with the message's own
+ * struct, or, when it has none, with each variant's struct in turn (sock_diag's variants all
+ * start with the address family) until one encodes to a byte that selects that very variant.
+ */
+export function layoutFor(family: FamilySpec, spec: MessageSpec, flags: number, header: JsonValue | Uint8Array): { header?: string; attrs?: string } {
+  const isRequest = (flags & 0x1) !== 0;
+  const firstByte = (structName: string | undefined): number | undefined => {
+    if (header instanceof Uint8Array) return header[0];
+    return structName && family.structs[structName] ? encodeStruct(family, family.structs[structName]!, header, 'header')[0] : undefined;
+  };
+  if (spec.header || header instanceof Uint8Array) return messageLayout(spec, isRequest, firstByte(spec.header), flags);
+  for (const v of spec.variants ?? []) {
+    if (!v.header || v.firstByte === undefined) continue;
+    let first: number | undefined;
+    try {
+      first = firstByte(v.header);
+    } catch {
+      continue; // fields this variant's struct does not have: not this one
+    }
+    if (messageLayout(spec, isRequest, first, flags) === v) return v;
+  }
+  return messageLayout(spec, isRequest, undefined, flags);
+}
+
+/**
  * Build a message's type, flags and payload (fixed header then attributes) from `input` with
  * the family's description. Returns the pieces Conn.send takes; zero sequence and pid are left
  * for the connection to fill in. Generic netlink payloads start with the genlmsghdr of the
@@ -310,17 +480,15 @@ export function encodeMessage(
   const parts: Uint8Array[] = [];
   const genl = options.genlFamilyId !== undefined;
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
-  const isRequest = (flags & 0x1) !== 0;
-  // The layout may depend on the header's first byte (its address family): encode the header
-  // by the message's own layout first, then pick the variant that byte selects.
-  const first = spec.header ? encodeStruct(family, family.structs[spec.header]!, input.header ?? {}, 'header')[0] : undefined;
-  const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first, flags);
+  const { header: headerName, attrs: attrsName } = layoutFor(family, spec, flags, input.header ?? {});
   if (headerName) {
-    const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
+    const st = family.structs[headerName]!;
+    const hdr = encodeStruct(family, st, input.header ?? {}, 'header');
     parts.push(hdr);
-    // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg).
+    // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg); a
+    // header that ends in an open region (cn_msg) is the whole payload.
     const attrsFollow = input.attr_list !== undefined || input.attrs !== undefined;
-    if (attrsFollow && hdr.length % 4) parts.push(new Uint8Array(4 - (hdr.length % 4)));
+    if (attrsFollow && hdr.length % 4 && !isOpenStruct(st)) parts.push(new Uint8Array(4 - (hdr.length % 4)));
   }
   if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
   else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));

@@ -45,6 +45,7 @@ const enum Kind {
   Nest,
   SubMessage, // a nest whose set a sibling selects
   General, // written by the general decoder
+  Decline, // needs what this writer does not have (the fixed header or request as a selector)
 }
 
 // The AttrSpec members this writer understands. A description that uses any other (a feature
@@ -93,6 +94,11 @@ interface FamilyPlan {
   /** The buffer the last message lay in, and its Bytes. */
   lastBuffer?: ArrayBufferLike;
   lastBytes?: Bytes;
+  /**
+   * Some attribute of the family is selected by the fixed header or the request, which the
+   * general decode of a region here does not have: such families write no region that way.
+   */
+  contextSelectors: boolean;
   /** Duplicate detection: one stamp array per nesting depth, and the generation counter. */
   stamps: Uint32Array[];
   generation: number;
@@ -103,10 +109,20 @@ const PLANS = new WeakMap<FamilySpec, FamilyPlan>();
 function familyPlan(family: FamilySpec): FamilyPlan {
   let fp = PLANS.get(family);
   if (!fp) {
-    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), heads: new Map(), stamps: [], generation: 0, lastSeq: -1, lastPid: -1, lastSeqPid: '' };
+    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), heads: new Map(), contextSelectors: hasContextSelectors(family), stamps: [], generation: 0, lastSeq: -1, lastPid: -1, lastSeqPid: '' };
     PLANS.set(family, fp);
   }
   return fp;
+}
+
+function hasContextSelectors(family: FamilySpec): boolean {
+  for (const set of Object.values(family.sets)) {
+    for (const spec of Object.values(set.attrs)) {
+      const sel = spec.subMessage?.selector;
+      if (sel !== undefined && (typeof sel === 'string' ? [sel] : sel).some((p) => p.includes('.'))) return true;
+    }
+  }
+  return false;
 }
 
 function setPlan(fp: FamilyPlan, name: string | undefined): SetPlan {
@@ -131,6 +147,13 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
   if (spec.enum || spec.flags) plan.texts = new Map();
   // A name JavaScript would order first in an object (an integer) changes the key order.
   if (Object.keys(spec).some((k) => !KNOWN_ATTR_KEYS.has(k)) || /^(0|[1-9]\d*)$/.test(spec.name)) return plan;
+  // A selector in the fixed header or the request: the general path has them, this writer not.
+  const selectors = spec.subMessage ? (typeof spec.subMessage.selector === 'string' ? [spec.subMessage.selector] : spec.subMessage.selector) : [];
+  if (selectors.some((p) => p.includes('.'))) {
+    plan.kind = Kind.Decline;
+    return plan;
+  }
+  if (selectors.length > 1) return plan;
   switch (spec.type) {
     case 'u8': case 's8': case 'u16': case 's16': case 'u32': case 's32': case 'u64': case 's64':
       plan.kind = Kind.Int;
@@ -142,11 +165,11 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
     case 'flag': plan.kind = Kind.Flag; break;
     case 'pad': plan.kind = Kind.Pad; break;
     case 'bitfield32': plan.kind = Kind.Bitfield32; break;
-    case 'binary': plan.kind = Kind.Binary; break;
+    case 'binary': plan.kind = spec.subMessage ? Kind.General : Kind.Binary; break;
     case 'nest':
       if (spec.subMessage) {
-        plan.kind = Kind.SubMessage;
-        plan.selectorTypes = byName.get(spec.subMessage.selector) ?? [];
+        plan.kind = spec.subMessage.sets && !spec.subMessage.structs ? Kind.SubMessage : Kind.General;
+        if (plan.kind === Kind.SubMessage) plan.selectorTypes = byName.get(spec.subMessage.selector as string) ?? [];
       } else {
         plan.kind = Kind.Nest;
       }
@@ -287,6 +310,7 @@ function attrsJson(fp: FamilyPlan, plan: SetPlan, b: Bytes, start: number, end: 
       v = `"${b.buf.toString('hex', off + NLA_HDRLEN, off + len)}"`;
       out += (out.length > 1 ? ',"unknown_' : '"unknown_') + type + '":' + v;
     } else {
+      if (ap.kind === Kind.Decline) return undefined;
       if (ap.kind === Kind.General) {
         general ??= generalAttrs(fp, plan.name, b, start, end);
         const a = general?.find((x) => x.offset === off - b.base);
@@ -335,6 +359,7 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
         const st = fp.family.structs[spec.struct];
         if (st) {
           const d = decodeStruct(fp.family, st, bytes);
+          if (d.problems?.length) return undefined;
           const v: Record<string, Value> = { ...d.fields };
           if (d.extra) v._extra = Buffer.from(d.extra.buffer, d.extra.byteOffset, d.extra.byteLength).toString('hex');
           return stringifyJson(v);
@@ -353,8 +378,13 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
       // A nest that does not parse is malformed (flagged or not): the general path says so.
       return attrsJson(fp, (ap.nested ??= setPlan(fp, spec.nested)), b, data, data + size, depth + 1);
     case Kind.SubMessage: {
-      const selector = selectorValue(fp, plan, ap, b, start, end);
-      const setName = typeof selector === 'string' ? spec.subMessage!.sets[selector] : undefined;
+      // The set the selector's value picks: by the value as shown, else by its raw number.
+      const sets = spec.subMessage!.sets!;
+      const sel = selectorValue(fp, plan, ap, b, start, end);
+      const shown = sel?.[0];
+      const setName =
+        (typeof shown === 'string' || typeof shown === 'number' || typeof shown === 'bigint' ? sets[String(shown)] : undefined) ??
+        (sel?.[1] !== undefined ? sets[String(sel[1])] : undefined);
       if (!setName) return `"${b.buf.toString('hex', data, data + size)}"`;
       return attrsJson(fp, setPlan(fp, setName), b, data, data + size, depth + 1);
     }
@@ -364,10 +394,11 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
 }
 
 /**
- * The value of the first sibling named by a sub-message's selector (IFLA_INFO_KIND for
- * IFLA_INFO_DATA), wherever it is in the region, as the general decoder reads it.
+ * The first sibling named by a sub-message's selector (IFLA_INFO_KIND for IFLA_INFO_DATA),
+ * wherever it is in the region, as the general decoder reads it: [value as shown, raw number
+ * behind an enum or flags value]; undefined when there is none or it has no value (a nest).
  */
-function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, start: number, end: number): Value | undefined {
+function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, start: number, end: number): [Value, number | bigint | undefined] | undefined {
   const types = ap.selectorTypes!;
   for (let off = start; off + NLA_HDRLEN <= end; ) {
     const len = b.view.getUint16(off, HOST_LITTLE_ENDIAN);
@@ -380,14 +411,16 @@ function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, st
       if (sel.kind === Kind.String) {
         let e = data + size;
         while (e > data && b.buf[e - 1] === 0) e--;
-        return b.buf.toString('utf8', data, e);
+        return [b.buf.toString('utf8', data, e), undefined];
       }
       if ((sel.kind === Kind.Int && size === sel.size) || (sel.kind === Kind.VarInt && (size === 4 || size === 8))) {
         const little = (rawType & NLA_F_NET_BYTEORDER) !== 0 || sel.spec.byteOrder === 'big' ? false : sel.spec.byteOrder === 'little' ? true : HOST_LITTLE_ENDIAN;
-        return scalarDisplay(fp.family, sel.spec, readInt(b.view, data, sel.spec.type as IntType, size, little));
+        const n = readInt(b.view, data, sel.spec.type as IntType, size, little);
+        return [scalarDisplay(fp.family, sel.spec, n), sel.spec.enum || sel.spec.flags ? n : undefined];
       }
       // Any other selector: the general path knows what it reads.
-      return generalAttrs(fp, plan.name, b, start, end)?.find((x) => x.offset === off - b.base)?.value;
+      const a = generalAttrs(fp, plan.name, b, start, end)?.find((x) => x.offset === off - b.base);
+      return a?.value === undefined ? undefined : [a.value, a.raw];
     }
     off += nlaAlign(len);
   }
@@ -396,6 +429,7 @@ function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, st
 
 /** The region decoded by the general decoder; undefined when it is malformed there. */
 function generalAttrs(fp: FamilyPlan, setName: string | undefined, b: Bytes, start: number, end: number): DecodedAttr[] | undefined {
+  if (fp.contextSelectors) return undefined;
   // Offsets relative to the payload, as the writer's (absolute) offsets minus base.
   const { attrs, malformed } = decodeAttrs(fp.family, setName, b.buf.subarray(start, end), start - b.base);
   return malformed.length ? undefined : attrs;

@@ -60,6 +60,18 @@ export interface ReceiveOptions extends WaitOptions {
   dumpInterrupted?: 'throw' | 'ignore';
 }
 
+/** Options of {@link Conn.execute}. */
+export interface ExecuteOptions extends ReceiveOptions {
+  /**
+   * The answer comes after the ACK (audit answers its queries from another context, once the
+   * request is done): with NLM_F_ACK set, execute then waits for both — the ACK and a data
+   * reply, up to its DONE when it is multipart — in whichever order they arrive. Without
+   * NLM_F_ACK it changes nothing. Only for requests that always get an answer: otherwise the
+   * wait ends only with the timeout or signal.
+   */
+  replyAfterAck?: boolean;
+}
+
 /** A received datagram split into messages, with its sender and control data. */
 export interface ReceivedDatagram extends Omit<Datagram, 'data'> {
   messages: Message[];
@@ -433,17 +445,23 @@ export class Conn {
    * a dump, and the ACK when NLM_F_ACK was set (execute waits for it, so nothing is left
    * queued). Messages that are not replies to this request — multicast notifications, stale
    * replies to an abandoned request — are set aside, not mistaken for the answer.
+   * With `replyAfterAck` the answer that follows the ACK is waited for too (audit's queries).
    * Rejects with NetlinkError when the kernel refuses (extAck filled in, `sent` set), with
    * DumpInterruptedError (carrying every message) when NLM_F_DUMP_INTR was seen, or with the
    * socket error or abort reason.
    */
-  execute(m: MessageInit, opts?: ReceiveOptions): Promise<Message[]> {
+  execute(m: MessageInit, opts?: ExecuteOptions): Promise<Message[]> {
     const signal = waitSignal(opts);
     return this.#exclusive(async () => {
       const sent = this.send(m);
       const wantAck = (sent.header.flags & HeaderFlags.Acknowledge) !== 0;
       // rtnetlink and nfnetlink start a dump on either bit of NLM_F_DUMP (ROOT or MATCH).
       const isDump = (sent.header.flags & HeaderFlags.Dump) !== 0;
+      // An answer that follows the ACK: wait for the ACK and a complete data reply, in any order.
+      const afterAck = wantAck && opts?.replyAfterAck === true;
+      let acked = false;
+      let answered = false;
+      let multi = false;
       const replies: Message[] = [];
       const setAside: Queued[] = [];
       try {
@@ -466,6 +484,17 @@ export class Conn {
             replies.push(r);
             const err = messageError(r, sent);
             if (err) throw err;
+            if (afterAck) {
+              // The ACK and the answer (one message, or a multipart one to its DONE) in either order.
+              if (r.header.type === HeaderType.Error) acked = true;
+              else if (r.header.flags & HeaderFlags.Multi) multi = true;
+              if (r.header.type !== HeaderType.Error && (!multi || r.header.type === HeaderType.Done)) answered = true;
+              if (acked && answered) {
+                done = true;
+                break;
+              }
+              continue;
+            }
             if (r.header.type === HeaderType.Error || r.header.type === HeaderType.Done) {
               done = true;
               break;

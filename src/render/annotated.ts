@@ -97,9 +97,10 @@ function fixedNotes(d: DecodedMessage, base: number, layout: StructSpec | undefi
     const size = SCALAR_SIZE[f.type] ?? f.size ?? 0;
     const word = base + off - (off % 4);
     if (f.type !== 'pad') {
-      const v = f.name in fx.fields ? formatValue(fx.fields[f.name]) : '(missing)';
+      // Bit-fields are shown by their own names (the field's name only for stray bits).
+      const names = f.bits ? [...f.bits.map((b) => b.name), ...(f.name in fx.fields ? [f.name] : [])] : [f.name];
       const list = words.get(word) ?? [];
-      list.push(`${f.name}=${v}`);
+      for (const n of names) list.push(`${n}=${n in fx.fields ? formatValue(fx.fields[n]) : '(missing)'}`);
       words.set(word, list);
     }
     off += size;
@@ -184,7 +185,8 @@ function noteFor(kind: MnlLineKind, offset: number, notes: Notes): Note | undefi
     case 'data': return notes.attr.get(offset) ?? notes.value.get(offset);
     // A header size libmnl labels too long (not a multiple of 4) shows attributes as "extra".
     case 'extra': return notes.extra.get(offset) ?? notes.attr.get(offset) ?? notes.value.get(offset);
-    case 'control': return notes.control.get(offset);
+    // A control type a protocol owns (connector's NLMSG_DONE) has a fixed header, not an ack.
+    case 'control': return notes.control.get(offset) ?? notes.extra.get(offset);
     default: return undefined;
   }
 }

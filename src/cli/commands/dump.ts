@@ -31,7 +31,8 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
     await withSignals(async (signal) => {
       const stop = AbortSignal.any([signal, out.signal]);
       for (let attempt = 1; ; attempt++) {
-        conn.send(request);
+        // Replies are decoded in the request's context (which protocol a sock_diag dump asked for).
+        const sent = messageRecord(target, conn.send(request), 'sent').decoded;
         let interrupted = false;
         const held: Message[] = [];
         for await (const batch of conn.receiveBatches({ signal: stop, dumpInterrupted: 'ignore' })) {
@@ -39,14 +40,14 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
             if (m.header.flags & HeaderFlags.DumpInterrupted) interrupted = true;
             if (o.onIntr === 'retry') held.push(m);
             else {
-              const wait = out.write(messageRecord(target, m, 'received'));
+              const wait = out.write(messageRecord(target, m, 'received', {}, sent));
               if (wait) await wait;
             }
           }
           if (stop.aborted) return;
         }
         if (!interrupted) {
-          for (const m of held) await out.write(messageRecord(target, m, 'received'));
+          for (const m of held) await out.write(messageRecord(target, m, 'received', {}, sent));
           break;
         }
         if (o.onIntr === 'retry' && attempt < RETRIES) {
@@ -54,7 +55,7 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
           await out.write({ record: 'dump_interrupted', action: 'retry', attempt });
           continue;
         }
-        if (o.onIntr === 'retry') for (const m of held) await out.write(messageRecord(target, m, 'received'));
+        if (o.onIntr === 'retry') for (const m of held) await out.write(messageRecord(target, m, 'received', {}, sent));
         const action = o.onIntr === 'fail' ? 'fail' : 'warn';
         await out.write({ record: 'dump_interrupted', action, attempt });
         process.stderr.write('nlctl: Dump was interrupted and may be inconsistent.\n');

@@ -1,16 +1,22 @@
 // nlctl listen: join groups and print every notification with its time and group until Ctrl-C,
 // --count or --timeout. The receive buffer is large by default; an overrun is printed as a
 // record and listening goes on. Output back-pressure pauses reading (the kernel queue absorbs).
+// --send sends one request from the listening socket once it has joined: some subscriptions are
+// per socket (connector's process events are switched on by a message from the listener).
 import { isSystemError } from '../../netlink/errors.js';
 import { listen as openListener } from '../../netlink/notify.js';
 import { decodeUevent } from '../../model/uevent.js';
 import { openOutput, withSignals } from '../common.js';
 import type { GlobalOptions } from '../main.js';
 import { messageRecord, statusWriter } from '../output.js';
-import { groupName, netnsPath, parseCount, parseDuration, parseSize, resolveGroups, targetFromOptions } from '../resolve.js';
+import { buildRequest, type RequestOptions } from '../request.js';
+import { HeaderFlags } from '../../netlink/message.js';
+import { groupName, netnsPath, parseCount, parseDuration, parseSize, resolveGroups, resolveType, targetFromOptions, UsageError } from '../resolve.js';
 
 /** Options of the listen command. */
-export interface ListenOptions {
+export interface ListenOptions extends RequestOptions {
+  /** Message type to send from the listening socket once it has joined the groups. */
+  send?: string;
   family?: string;
   groups: string;
   count?: string;
@@ -26,12 +32,24 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
   const groups = resolveGroups(target, o.groups);
   const count = o.count !== undefined ? parseCount(o.count, '--count') : undefined;
   const timeout = o.timeout !== undefined ? parseDuration(o.timeout) : undefined;
+  const given = o.header?.length || o.headerHex !== undefined || o.attr?.length || o.attrs !== undefined || o.payload !== undefined;
+  if (given && o.send === undefined) throw new UsageError('request options (--header, -a, --attrs, --payload) need --send TYPE');
+  // Built before the socket opens, so a mistake in it costs nothing.
+  const request = o.send !== undefined ? buildRequest(target, resolveType(target, o.send).value, HeaderFlags.Request, o) : undefined;
   const listener = openListener(target.protocol, {
     groups,
     netns,
     allNamespaces: o.allNsid === true,
     readBuffer: o.rcvbuf !== undefined ? parseSize(o.rcvbuf) : undefined,
   });
+  if (request) {
+    try {
+      listener.conn.send(request);
+    } catch (err) {
+      listener.close();
+      throw err;
+    }
+  }
   const out = openOutput(g, target);
   const status = statusWriter(g.quiet === true);
   const names = groups.map((n) => groupName(target, n) ?? String(n)).join(', ');

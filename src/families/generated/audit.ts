@@ -11,6 +11,7 @@ export const family: FamilySpec = {
    "name": "get",
    "value": 1000,
    "header": "audit_status",
+   "reply": "after-ack",
    "variants": [
     {
      "request": true
@@ -30,6 +31,7 @@ export const family: FamilySpec = {
    "name": "tty_get",
    "value": 1016,
    "header": "audit_tty_status",
+   "reply": "after-ack",
    "variants": [
     {
      "request": true
@@ -49,6 +51,7 @@ export const family: FamilySpec = {
    "name": "get_feature",
    "value": 1019,
    "header": "audit_features",
+   "reply": "after-ack",
    "variants": [
     {
      "request": true
@@ -82,6 +85,7 @@ export const family: FamilySpec = {
    "name": "list_rules",
    "value": 1013,
    "header": "audit_rule_data",
+   "reply": "after-ack",
    "variants": [
     {
      "request": true
@@ -126,12 +130,6 @@ export const family: FamilySpec = {
    "kind": "get"
   },
   {
-   "constant": "AUDIT_SIGNAL_INFO",
-   "name": "signal_info",
-   "value": 1010,
-   "kind": "get"
-  },
-  {
    "constant": "AUDIT_TRIM",
    "name": "trim",
    "value": 1014,
@@ -142,6 +140,13 @@ export const family: FamilySpec = {
    "name": "make_equiv",
    "value": 1015,
    "kind": "other"
+  },
+  {
+   "constant": "AUDIT_SIGNAL_INFO",
+   "name": "signal_info",
+   "value": 1010,
+   "reply": "after-ack",
+   "kind": "get"
   },
   {
    "constant": "AUDIT_USER",

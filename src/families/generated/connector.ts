@@ -5,7 +5,16 @@ import type { FamilySpec } from '../schema.js';
 export const family: FamilySpec = {
  "name": "connector",
  "protocol": 11,
- "messages": [],
+ "messages": [
+  {
+   "constant": "NLMSG_DONE",
+   "name": "done",
+   "value": 3,
+   "header": "cn_msg",
+   "reply": "none",
+   "kind": "other"
+  }
+ ],
  "structs": {
   "cn_msg": {
    "name": "cn_msg",
@@ -30,11 +39,52 @@ export const family: FamilySpec = {
     },
     {
      "name": "len",
-     "type": "u16"
+     "type": "u16",
+     "lengthOf": "data"
     },
     {
      "name": "flags",
      "type": "u16"
+    },
+    {
+     "name": "data",
+     "type": "struct",
+     "select": {
+      "by": [
+       "id_idx",
+       "id_val",
+       "len"
+      ],
+      "cases": [
+       {
+        "when": [
+         1,
+         1,
+         40
+        ],
+        "struct": "proc_event"
+       },
+       {
+        "when": [
+         1,
+         1,
+         4
+        ],
+        "struct": "proc_cn_mcast"
+       }
+      ]
+     }
+    }
+   ]
+  },
+  "proc_cn_mcast": {
+   "name": "proc_cn_mcast",
+   "size": 4,
+   "fields": [
+    {
+     "name": "op",
+     "type": "u32",
+     "enum": "proc_cn_mcast_op"
     }
    ]
   },
@@ -57,8 +107,85 @@ export const family: FamilySpec = {
     },
     {
      "name": "event_data",
-     "type": "binary",
-     "size": 24
+     "type": "struct",
+     "size": 24,
+     "select": {
+      "by": [
+       "what"
+      ],
+      "cases": [
+       {
+        "when": [
+         0
+        ],
+        "struct": "ack_proc_event"
+       },
+       {
+        "when": [
+         1
+        ],
+        "struct": "fork_proc_event"
+       },
+       {
+        "when": [
+         2
+        ],
+        "struct": "exec_proc_event"
+       },
+       {
+        "when": [
+         4
+        ],
+        "struct": "uid_proc_event"
+       },
+       {
+        "when": [
+         64
+        ],
+        "struct": "gid_proc_event"
+       },
+       {
+        "when": [
+         128
+        ],
+        "struct": "sid_proc_event"
+       },
+       {
+        "when": [
+         256
+        ],
+        "struct": "ptrace_proc_event"
+       },
+       {
+        "when": [
+         512
+        ],
+        "struct": "comm_proc_event"
+       },
+       {
+        "when": [
+         1073741824
+        ],
+        "struct": "coredump_proc_event"
+       },
+       {
+        "when": [
+         2147483648
+        ],
+        "struct": "exit_proc_event"
+       }
+      ]
+     }
+    }
+   ]
+  },
+  "ack_proc_event": {
+   "name": "ack_proc_event",
+   "size": 4,
+   "fields": [
+    {
+     "name": "err",
+     "type": "u32"
     }
    ]
   },
@@ -98,8 +225,8 @@ export const family: FamilySpec = {
     }
    ]
   },
-  "id_proc_event": {
-   "name": "id_proc_event",
+  "uid_proc_event": {
+   "name": "uid_proc_event",
    "size": 16,
    "fields": [
     {
@@ -111,11 +238,33 @@ export const family: FamilySpec = {
      "type": "s32"
     },
     {
-     "name": "ruid_rgid",
+     "name": "ruid",
      "type": "u32"
     },
     {
-     "name": "euid_egid",
+     "name": "euid",
+     "type": "u32"
+    }
+   ]
+  },
+  "gid_proc_event": {
+   "name": "gid_proc_event",
+   "size": 16,
+   "fields": [
+    {
+     "name": "process_pid",
+     "type": "s32"
+    },
+    {
+     "name": "process_tgid",
+     "type": "s32"
+    },
+    {
+     "name": "rgid",
+     "type": "u32"
+    },
+    {
+     "name": "egid",
      "type": "u32"
     }
    ]
@@ -170,7 +319,7 @@ export const family: FamilySpec = {
     },
     {
      "name": "comm",
-     "type": "binary",
+     "type": "string",
      "size": 16
     }
    ]
@@ -268,5 +417,46 @@ export const family: FamilySpec = {
    }
   }
  },
- "groups": []
+ "groups": [
+  {
+   "name": "proc",
+   "value": 1
+  },
+  {
+   "name": "cifs",
+   "value": 2
+  },
+  {
+   "name": "w1",
+   "value": 3
+  },
+  {
+   "name": "v86d",
+   "value": 4
+  },
+  {
+   "name": "bb",
+   "value": 5
+  },
+  {
+   "name": "dst",
+   "value": 6
+  },
+  {
+   "name": "dm",
+   "value": 7
+  },
+  {
+   "name": "drbd",
+   "value": 8
+  },
+  {
+   "name": "kvp",
+   "value": 9
+  },
+  {
+   "name": "vss",
+   "value": 10
+  }
+ ]
 };

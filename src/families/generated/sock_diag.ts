@@ -122,13 +122,51 @@ export const family: FamilySpec = {
      "name": "src",
      "type": "binary",
      "size": 16,
-     "display": "ip"
+     "display": "ip",
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "dst",
      "type": "binary",
      "size": 16,
-     "display": "ip"
+     "display": "ip",
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "if",
@@ -178,13 +216,51 @@ export const family: FamilySpec = {
      "name": "src",
      "type": "binary",
      "size": 16,
-     "display": "ip"
+     "display": "ip",
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "dst",
      "type": "binary",
      "size": 16,
-     "display": "ip"
+     "display": "ip",
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "if",
@@ -374,6 +450,621 @@ export const family: FamilySpec = {
      "type": "binary",
      "size": 8,
      "display": "hex"
+    }
+   ]
+  },
+  "tcp_info": {
+   "name": "tcp_info",
+   "size": 232,
+   "fields": [
+    {
+     "name": "state",
+     "type": "u8",
+     "enum": "tcp_state"
+    },
+    {
+     "name": "ca_state",
+     "type": "u8",
+     "enum": "tcp_ca_state"
+    },
+    {
+     "name": "retransmits",
+     "type": "u8"
+    },
+    {
+     "name": "probes",
+     "type": "u8"
+    },
+    {
+     "name": "backoff",
+     "type": "u8"
+    },
+    {
+     "name": "options",
+     "type": "u8",
+     "flags": "tcpi_options"
+    },
+    {
+     "name": "wscale",
+     "type": "u8",
+     "bits": [
+      {
+       "name": "snd_wscale",
+       "width": 4
+      },
+      {
+       "name": "rcv_wscale",
+       "width": 4
+      }
+     ]
+    },
+    {
+     "name": "rate_flags",
+     "type": "u8",
+     "bits": [
+      {
+       "name": "delivery_rate_app_limited",
+       "width": 1
+      },
+      {
+       "name": "fastopen_client_fail",
+       "width": 2,
+       "enum": "tfo_client_fail"
+      }
+     ]
+    },
+    {
+     "name": "rto",
+     "type": "u32"
+    },
+    {
+     "name": "ato",
+     "type": "u32"
+    },
+    {
+     "name": "snd_mss",
+     "type": "u32"
+    },
+    {
+     "name": "rcv_mss",
+     "type": "u32"
+    },
+    {
+     "name": "unacked",
+     "type": "u32"
+    },
+    {
+     "name": "sacked",
+     "type": "u32"
+    },
+    {
+     "name": "lost",
+     "type": "u32"
+    },
+    {
+     "name": "retrans",
+     "type": "u32"
+    },
+    {
+     "name": "fackets",
+     "type": "u32"
+    },
+    {
+     "name": "last_data_sent",
+     "type": "u32"
+    },
+    {
+     "name": "last_ack_sent",
+     "type": "u32"
+    },
+    {
+     "name": "last_data_recv",
+     "type": "u32"
+    },
+    {
+     "name": "last_ack_recv",
+     "type": "u32"
+    },
+    {
+     "name": "pmtu",
+     "type": "u32"
+    },
+    {
+     "name": "rcv_ssthresh",
+     "type": "u32"
+    },
+    {
+     "name": "rtt",
+     "type": "u32"
+    },
+    {
+     "name": "rttvar",
+     "type": "u32"
+    },
+    {
+     "name": "snd_ssthresh",
+     "type": "u32"
+    },
+    {
+     "name": "snd_cwnd",
+     "type": "u32"
+    },
+    {
+     "name": "advmss",
+     "type": "u32"
+    },
+    {
+     "name": "reordering",
+     "type": "u32"
+    },
+    {
+     "name": "rcv_rtt",
+     "type": "u32"
+    },
+    {
+     "name": "rcv_space",
+     "type": "u32"
+    },
+    {
+     "name": "total_retrans",
+     "type": "u32"
+    },
+    {
+     "name": "pacing_rate",
+     "type": "u64"
+    },
+    {
+     "name": "max_pacing_rate",
+     "type": "u64"
+    },
+    {
+     "name": "bytes_acked",
+     "type": "u64"
+    },
+    {
+     "name": "bytes_received",
+     "type": "u64"
+    },
+    {
+     "name": "segs_out",
+     "type": "u32"
+    },
+    {
+     "name": "segs_in",
+     "type": "u32"
+    },
+    {
+     "name": "notsent_bytes",
+     "type": "u32"
+    },
+    {
+     "name": "min_rtt",
+     "type": "u32"
+    },
+    {
+     "name": "data_segs_in",
+     "type": "u32"
+    },
+    {
+     "name": "data_segs_out",
+     "type": "u32"
+    },
+    {
+     "name": "delivery_rate",
+     "type": "u64"
+    },
+    {
+     "name": "busy_time",
+     "type": "u64"
+    },
+    {
+     "name": "rwnd_limited",
+     "type": "u64"
+    },
+    {
+     "name": "sndbuf_limited",
+     "type": "u64"
+    },
+    {
+     "name": "delivered",
+     "type": "u32"
+    },
+    {
+     "name": "delivered_ce",
+     "type": "u32"
+    },
+    {
+     "name": "bytes_sent",
+     "type": "u64"
+    },
+    {
+     "name": "bytes_retrans",
+     "type": "u64"
+    },
+    {
+     "name": "dsack_dups",
+     "type": "u32"
+    },
+    {
+     "name": "reord_seen",
+     "type": "u32"
+    },
+    {
+     "name": "rcv_ooopack",
+     "type": "u32"
+    },
+    {
+     "name": "snd_wnd",
+     "type": "u32"
+    }
+   ]
+  },
+  "sctp_info": {
+   "name": "sctp_info",
+   "size": 368,
+   "fields": [
+    {
+     "name": "tag",
+     "type": "u32"
+    },
+    {
+     "name": "state",
+     "type": "u32"
+    },
+    {
+     "name": "rwnd",
+     "type": "u32"
+    },
+    {
+     "name": "unackdata",
+     "type": "u16"
+    },
+    {
+     "name": "penddata",
+     "type": "u16"
+    },
+    {
+     "name": "instrms",
+     "type": "u16"
+    },
+    {
+     "name": "outstrms",
+     "type": "u16"
+    },
+    {
+     "name": "fragmentation_point",
+     "type": "u32"
+    },
+    {
+     "name": "inqueue",
+     "type": "u32"
+    },
+    {
+     "name": "outqueue",
+     "type": "u32"
+    },
+    {
+     "name": "overall_error",
+     "type": "u32"
+    },
+    {
+     "name": "max_burst",
+     "type": "u32"
+    },
+    {
+     "name": "maxseg",
+     "type": "u32"
+    },
+    {
+     "name": "peer_rwnd",
+     "type": "u32"
+    },
+    {
+     "name": "peer_tag",
+     "type": "u32"
+    },
+    {
+     "name": "peer_capable",
+     "type": "u8"
+    },
+    {
+     "name": "peer_sack",
+     "type": "u8"
+    },
+    {
+     "name": "reserved1",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "isacks",
+     "type": "u64"
+    },
+    {
+     "name": "osacks",
+     "type": "u64"
+    },
+    {
+     "name": "opackets",
+     "type": "u64"
+    },
+    {
+     "name": "ipackets",
+     "type": "u64"
+    },
+    {
+     "name": "rtxchunks",
+     "type": "u64"
+    },
+    {
+     "name": "outofseqtsns",
+     "type": "u64"
+    },
+    {
+     "name": "idupchunks",
+     "type": "u64"
+    },
+    {
+     "name": "gapcnt",
+     "type": "u64"
+    },
+    {
+     "name": "ouodchunks",
+     "type": "u64"
+    },
+    {
+     "name": "iuodchunks",
+     "type": "u64"
+    },
+    {
+     "name": "oodchunks",
+     "type": "u64"
+    },
+    {
+     "name": "iodchunks",
+     "type": "u64"
+    },
+    {
+     "name": "octrlchunks",
+     "type": "u64"
+    },
+    {
+     "name": "ictrlchunks",
+     "type": "u64"
+    },
+    {
+     "name": "p_address",
+     "type": "binary",
+     "size": 128
+    },
+    {
+     "name": "p_state",
+     "type": "s32",
+     "enum": "sctp_spinfo_state"
+    },
+    {
+     "name": "p_cwnd",
+     "type": "u32"
+    },
+    {
+     "name": "p_srtt",
+     "type": "u32"
+    },
+    {
+     "name": "p_rto",
+     "type": "u32"
+    },
+    {
+     "name": "p_hbinterval",
+     "type": "u32"
+    },
+    {
+     "name": "p_pathmaxrxt",
+     "type": "u32"
+    },
+    {
+     "name": "p_sackdelay",
+     "type": "u32"
+    },
+    {
+     "name": "p_sackfreq",
+     "type": "u32"
+    },
+    {
+     "name": "p_ssthresh",
+     "type": "u32"
+    },
+    {
+     "name": "p_partial_bytes_acked",
+     "type": "u32"
+    },
+    {
+     "name": "p_flight_size",
+     "type": "u32"
+    },
+    {
+     "name": "p_error",
+     "type": "u16"
+    },
+    {
+     "name": "reserved2",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "s_autoclose",
+     "type": "u32"
+    },
+    {
+     "name": "s_adaptation_ind",
+     "type": "u32"
+    },
+    {
+     "name": "s_pd_point",
+     "type": "u32"
+    },
+    {
+     "name": "s_nodelay",
+     "type": "u8"
+    },
+    {
+     "name": "s_disable_fragments",
+     "type": "u8"
+    },
+    {
+     "name": "s_v4mapped",
+     "type": "u8"
+    },
+    {
+     "name": "s_frag_interleave",
+     "type": "u8"
+    },
+    {
+     "name": "s_type",
+     "type": "u32"
+    },
+    {
+     "name": "reserved3",
+     "type": "pad",
+     "size": 4
+    }
+   ]
+  },
+  "mptcp_info": {
+   "name": "mptcp_info",
+   "size": 48,
+   "fields": [
+    {
+     "name": "subflows",
+     "type": "u8"
+    },
+    {
+     "name": "add_addr_signal",
+     "type": "u8"
+    },
+    {
+     "name": "add_addr_accepted",
+     "type": "u8"
+    },
+    {
+     "name": "subflows_max",
+     "type": "u8"
+    },
+    {
+     "name": "add_addr_signal_max",
+     "type": "u8"
+    },
+    {
+     "name": "add_addr_accepted_max",
+     "type": "u8"
+    },
+    {
+     "name": "pad1",
+     "type": "pad",
+     "size": 2
+    },
+    {
+     "name": "flags",
+     "type": "u32"
+    },
+    {
+     "name": "token",
+     "type": "u32"
+    },
+    {
+     "name": "write_seq",
+     "type": "u64"
+    },
+    {
+     "name": "snd_una",
+     "type": "u64"
+    },
+    {
+     "name": "rcv_nxt",
+     "type": "u64"
+    },
+    {
+     "name": "local_addr_used",
+     "type": "u8"
+    },
+    {
+     "name": "local_addr_max",
+     "type": "u8"
+    },
+    {
+     "name": "csum_enabled",
+     "type": "u8"
+    },
+    {
+     "name": "pad2",
+     "type": "pad",
+     "size": 5
+    }
+   ]
+  },
+  "inet_diag_sockopt": {
+   "name": "inet_diag_sockopt",
+   "size": 2,
+   "fields": [
+    {
+     "name": "flags1",
+     "type": "u8",
+     "bits": [
+      {
+       "name": "recverr",
+       "width": 1
+      },
+      {
+       "name": "is_icsk",
+       "width": 1
+      },
+      {
+       "name": "freebind",
+       "width": 1
+      },
+      {
+       "name": "hdrincl",
+       "width": 1
+      },
+      {
+       "name": "mc_loop",
+       "width": 1
+      },
+      {
+       "name": "transparent",
+       "width": 1
+      },
+      {
+       "name": "mc_all",
+       "width": 1
+      },
+      {
+       "name": "nodefrag",
+       "width": 1
+      }
+     ]
+    },
+    {
+     "name": "flags2",
+     "type": "u8",
+     "bits": [
+      {
+       "name": "bind_address_no_port",
+       "width": 1
+      },
+      {
+       "name": "recverr_rfc4884",
+       "width": 1
+      },
+      {
+       "name": "defer_connect",
+       "width": 1
+      },
+      {
+       "name": "unused",
+       "width": 5
+      }
+     ]
     }
    ]
   },
@@ -587,7 +1278,20 @@ export const family: FamilySpec = {
     "2": {
      "name": "info",
      "constant": "INET_DIAG_INFO",
-     "type": "binary"
+     "type": "binary",
+     "subMessage": {
+      "selector": [
+       "request.attrs.protocol",
+       "request.header.protocol",
+       "protocol"
+      ],
+      "structs": {
+       "tcp": "tcp_info",
+       "dccp": "tcp_info",
+       "sctp": "sctp_info",
+       "mptcp": "mptcp_info"
+      }
+     }
     },
     "3": {
      "name": "vegasinfo",
@@ -694,7 +1398,8 @@ export const family: FamilySpec = {
     "22": {
      "name": "sockopt",
      "constant": "INET_DIAG_SOCKOPT",
-     "type": "binary"
+     "type": "binary",
+     "struct": "inet_diag_sockopt"
     }
    }
   },
@@ -1140,6 +1845,47 @@ export const family: FamilySpec = {
     "2": "sw",
     "3": "hw",
     "4": "hw_record"
+   }
+  },
+  "tcp_ca_state": {
+   "name": "tcp_ca_state",
+   "values": {
+    "0": "open",
+    "1": "disorder",
+    "2": "cwr",
+    "3": "recovery",
+    "4": "loss"
+   }
+  },
+  "tcpi_options": {
+   "name": "tcpi_options",
+   "flags": true,
+   "values": {
+    "1": "timestamps",
+    "2": "sack",
+    "4": "wscale",
+    "8": "ecn",
+    "16": "ecn_seen",
+    "32": "syn_data"
+   }
+  },
+  "tfo_client_fail": {
+   "name": "tfo_client_fail",
+   "values": {
+    "0": "status_unspec",
+    "1": "cookie_unavailable",
+    "2": "data_not_acked",
+    "3": "syn_retransmitted"
+   }
+  },
+  "sctp_spinfo_state": {
+   "name": "sctp_spinfo_state",
+   "values": {
+    "0": "inactive",
+    "1": "pf",
+    "2": "active",
+    "3": "unconfirmed",
+    "65535": "unknown"
    }
   },
   "mptcp_subflow_flags": {
