@@ -139,9 +139,16 @@ describe('YNL nlctrl (genetlink-legacy)', () => {
       expect(attrs).toEqual(attrsToObject(decodeMessage(m, { protocol: 16, genlFamilies: new Map([[16, builtin]]) }).attrs));
       for (const k of Object.keys(attrs)) seen.add(k);
       if (attrs.policy) {
-        // [policy index] → { attribute type: { type, … } }
-        const [table] = attrs.policy as Record<string, Record<string, JsonValue>>[];
-        for (const p of Object.values(table!)) expect(typeof p.type).toBe('string');
+        // { policy index: { attribute type: { type, … } } }, keyed by number at both levels
+        const tables = Object.entries(attrs.policy as Record<string, Record<string, Record<string, JsonValue>>>);
+        expect(tables.length).toBeGreaterThan(0);
+        for (const [idx, table] of tables) {
+          expect(idx).toMatch(/^\d+$/);
+          for (const [type, p] of Object.entries(table)) {
+            expect(type).toMatch(/^\d+$/);
+            expect(typeof p.type).toBe('string');
+          }
+        }
       }
     }
     expect([...seen]).toEqual(expect.arrayContaining(['policy', 'op_policy']));
@@ -378,7 +385,8 @@ describe('YNL encoding round trips', () => {
       version: 2,
       ops: [{ id: 3, flags: ['cmd_cap_do', 'cmd_cap_dump', 'cmd_cap_haspol'] }, { id: 10, flags: ['cmd_cap_dump', 'cmd_cap_haspol'] }],
       mcast_groups: [{ name: 'notify', id: 16 }],
-      op_policy: [{ do: 0, dump: 0 }],
+      // Keyed by command number (nest-type-value).
+      op_policy: { 3: { do: 0, dump: 0 }, 10: { dump: 1 } },
     };
     const d = roundTrip(nlctrl, 'newfamily', { attrs }, true);
     expect(d.type).toMatchObject({ name: 'newfamily', constant: 'CTRL_CMD_NEWFAMILY' });
@@ -401,7 +409,8 @@ describe('YNL encoding round trips', () => {
   });
 
   it('rt-link: sub-message formats chosen by the selector, big-endian enum values, struct content', () => {
-    const vlan = { kind: 'vlan', data: { id: 100, protocol: '8021ad', flags: { flags: ['reorder_hdr'], mask: 1 } } };
+    // The mask has display-hint hex: "0x…".
+    const vlan = { kind: 'vlan', data: { id: 100, protocol: '8021ad', flags: { flags: ['reorder_hdr'], mask: '0x1' } } };
     const d = roundTrip(rtLink, 'newlink', { header: { ifi_flags: ['up'], ifi_change: 1 }, attrs: { ifname: 'v100', link: 2, linkinfo: vlan } });
     expect(d.fixed!.fields).toMatchObject({ ifi_flags: ['up'], ifi_change: 1 });
     // IFLA_VLAN_PROTOCOL is big-endian on the wire: 0x88a8 → 88 a8.
@@ -625,10 +634,10 @@ mcast-groups:
       name: 's',
       size: 16 + 2 + 15 + 12,
       fields: [
-        { name: 'name', type: 'binary', size: 16 },
+        { name: 'name', type: 'string', size: 16 },
         { name: 'n', type: 'u16', byteOrder: 'big' },
         { name: 'pad', type: 'pad', size: 15 },
-        { name: 'inner', type: 'binary', size: 12 },
+        { name: 'inner', type: 'struct', struct: 't' },
       ],
     });
     expect(f.structs.t!.fields[1]).toEqual({ name: 'addr', type: 'binary', size: 4, display: 'ip' });
@@ -643,7 +652,7 @@ mcast-groups:
     expect(a['7']!.display).toBeUndefined();
     expect(a['8']).toMatchObject({ type: 'nest-array', nested: 'misc' });
     // Three levels: the nest-array's elements hold a set whose members hold a set whose members hold misc.
-    expect(a['9']).toMatchObject({ type: 'nest-array', nested: 'misc.tv' });
+    expect(a['9']).toMatchObject({ type: 'nest-array', nested: 'misc.tv', indexKeyed: true });
     expect(f.sets['misc.tv']).toEqual({ name: 'misc.tv', attrs: {}, elements: 'misc.tv.2' });
     expect(f.sets['misc.tv.2']).toEqual({ name: 'misc.tv.2', attrs: {}, elements: 'misc' });
     // Formats with a fixed header are not attribute sets: their content stays bytes.

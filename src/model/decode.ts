@@ -7,7 +7,8 @@ import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
 import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
-import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, MessageSpec, StructSpec } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, IntType, MessageSpec, StructField, StructSpec } from '../families/schema.js';
+import { attrsToObject } from './json.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
 /** A decoded value. 64-bit integers stay bigint; unknown bytes become hex text. */
@@ -39,7 +40,17 @@ export interface DecodedAttr {
   raw?: number | bigint;
   /** Decoded children of a nest. */
   children?: DecodedAttr[];
-  /** Set when the payload does not fit its description (the value is then hex). */
+  /**
+   * The children's types are indexes that mean something (an indexKeyed nest-array, or a nest
+   * of an `elements` set): JSON keys them by index instead of listing them.
+   */
+  indexKeyed?: boolean;
+  /** The description says the attribute may repeat: JSON shows it as an array even once. */
+  multi?: boolean;
+  /**
+   * Set when the payload does not fit its description: the value is then hex, or, for a struct
+   * shorter than described, the fields it holds.
+   */
   malformed?: string;
 }
 
@@ -52,8 +63,10 @@ export interface DecodedFixedHeader {
   raw: Record<string, number | bigint>;
   /** Bytes beyond the described struct (a newer kernel's longer header). */
   extra?: Uint8Array;
-  /** Fields the message was too short to hold. */
+  /** Fields the message was too short to hold (nested struct fields as dotted paths). */
   missing?: string[];
+  /** Fields that do not read as described (a char array that is not UTF-8), shown as hex. */
+  malformed?: string[];
 }
 
 /** An NLMSG_ERROR or DONE payload. */
@@ -165,44 +178,93 @@ function flagsValue(e: EnumSpec | undefined, v: number | bigint): Value {
   return out;
 }
 
-function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string }, v: number | bigint): Value {
+function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string; display?: DisplayHint }, v: number | bigint): Value {
   if (spec.enum) return enumValue(family?.enums[spec.enum], v);
   if (spec.flags) return flagsValue(family?.enums[spec.flags], v);
+  if (spec.display === 'hex') return `0x${v.toString(16)}`;
   return v;
+}
+
+// Strict UTF-8 that keeps a leading BOM, so the text encodes back to the same bytes.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A char[N] field: the text with trailing NULs dropped (what follows an embedded NUL stays, so
+ * it writes back the same), or undefined when the bytes are not UTF-8.
+ */
+function charArray(b: Uint8Array): string | undefined {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  try {
+    return UTF8.decode(b.subarray(0, end));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Size in bytes of a struct field (a nested struct's sizeof). */
+export function fieldSize(family: FamilySpec | undefined, f: StructField): number {
+  if (f.type === 'struct') return family?.structs[f.struct!]?.size ?? f.size ?? 0;
+  return INT_SIZE[f.type] ?? f.size ?? 0;
 }
 
 /** Decode bytes as a struct. Short input leaves fields missing; long input keeps extra bytes. */
 export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array): DecodedFixedHeader {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {} };
-  let off = 0;
-  for (const f of st.fields) {
-    const size = INT_SIZE[f.type] ?? f.size ?? 0;
-    if (off + size > data.length) {
-      (out.missing ??= []).push(f.name);
-      off += size;
-      continue;
-    }
-    if (f.type === 'pad') {
-      off += size;
-      continue;
-    }
-    if (f.type === 'binary') {
-      const b = data.subarray(off, off + size);
-      out.fields[f.name] = f.display === 'mac' ? formatMac(b) : f.display ? formatIP(b) : toHex(b);
-    } else {
-      const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
-      const v = readInt(view, off, f.type, size, little);
-      if (f.enum || f.flags) out.raw[f.name] = v;
-      out.fields[f.name] = scalarDisplay(family, f, v);
-    }
-    off += size;
-  }
+  readFields(family, st, data, out.fields, out, '', 0);
   if (data.length > st.size) out.extra = data.subarray(st.size);
   return out;
 }
 
-function displayBytes(spec: AttrSpec, b: Uint8Array): Value {
+/** The fields of `st` from `data` into `into`; raw numbers, missing and bad fields into `out` by dotted path. */
+function readFields(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array, into: Record<string, Value>, out: DecodedFixedHeader, prefix: string, depth: number): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let off = 0;
+  for (const f of st.fields) {
+    const size = fieldSize(family, f);
+    if (off + size > data.length) {
+      (out.missing ??= []).push(prefix + f.name);
+      off += size;
+      continue;
+    }
+    const b = data.subarray(off, off + size);
+    switch (f.type) {
+      case 'pad':
+        break;
+      case 'binary':
+        into[f.name] = displayBytes(f, b);
+        break;
+      case 'string': {
+        const text = charArray(b);
+        if (text === undefined) (out.malformed ??= []).push(`${prefix}${f.name}: char[${size}] is not UTF-8`);
+        into[f.name] = text ?? toHex(b);
+        break;
+      }
+      case 'struct': {
+        const inner = family?.structs[f.struct!];
+        // A description cannot nest a struct in itself (the generator checks); the depth cap
+        // only guards hand-made descriptions.
+        if (!inner || depth > 16) {
+          into[f.name] = toHex(b);
+          break;
+        }
+        const o: Record<string, Value> = {};
+        readFields(family, inner, b, o, out, `${prefix}${f.name}.`, depth + 1);
+        into[f.name] = o;
+        break;
+      }
+      default: {
+        const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
+        const v = readInt(view, off, f.type, size, little);
+        if (f.enum || f.flags) out.raw[prefix + f.name] = v;
+        into[f.name] = scalarDisplay(family, f, v);
+      }
+    }
+    off += size;
+  }
+}
+
+function displayBytes(spec: { display?: DisplayHint }, b: Uint8Array): Value {
   switch (spec.display) {
     case 'mac': return formatMac(b);
     case 'ipv4': return b.length === 4 ? formatIPv4(b) : toHex(b);
@@ -258,6 +320,7 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
     if (spec) {
       a.name = spec.name;
       a.constant = spec.constant;
+      if (spec.multi) a.multi = true;
     }
     if (indexed || set?.elements) {
       // A nest-array element (or a member of an `elements` set): its type is an index and its
@@ -265,6 +328,8 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
       a.kind = 'nest';
       const inner = indexed ? set : w.family?.sets[set!.elements!];
       a.children = walkAttrs({ ...w, buf: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), base: a.offset + NLA_HDRLEN, depth: w.depth + 1 }, inner, malformed);
+      // Content that is itself an `elements` set (the next level of a table) is keyed by index.
+      if (inner?.elements) a.indexKeyed = true;
     } else if (spec?.subMessage) {
       // Its format depends on a sibling that may come later (RTA_ENCAP before RTA_ENCAP_TYPE).
       deferred.push([a, spec]);
@@ -330,17 +395,32 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
         const st = family?.structs[spec.struct];
         if (st) {
           const d = decodeStruct(family, st, b);
+          if (d.malformed) return bad(d.malformed[0]!);
           const v: Record<string, Value> = { ...d.fields };
           if (d.extra) v._extra = toHex(d.extra);
           a.value = v;
+          // Shorter than described (an older kernel's struct): the fields it has, annotated,
+          // since the encoder would write the missing ones as zeros.
+          if (d.missing) {
+            a.malformed = `${b.length} bytes, shorter than struct ${st.name}'s ${st.size} (missing ${d.missing.join(', ')})`;
+            malformed.push(`${spec.constant} at offset ${a.offset}: ${a.malformed}`);
+          }
           return;
         }
       }
       if (spec.arrayOf) {
-        const size = INT_SIZE[spec.arrayOf] ?? 4;
+        const size = INT_SIZE[spec.arrayOf];
+        if (size === undefined) {
+          const st = family?.structs[spec.arrayOf];
+          if (!st) break;
+          const r = spec.elementAttrs ? structsWithAttrs(w, a, spec, st) : structArray(family, st, b);
+          if (typeof r === 'string') return bad(r);
+          a.value = r;
+          return;
+        }
         if (b.length % size !== 0) return bad(`${b.length} bytes is not a whole number of ${spec.arrayOf}`);
         const vals: Value[] = [];
-        for (let o = 0; o < b.length; o += size) vals.push(readInt(view, o, spec.arrayOf, size, little));
+        for (let o = 0; o < b.length; o += size) vals.push(readInt(view, o, spec.arrayOf as IntType, size, little));
         a.value = vals;
         return;
       }
@@ -368,9 +448,59 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
       }
       malformed.push(...nestMalformed);
       a.children = children;
+      // A nest-array's set is its elements' content; a nest's set may be an `elements` set.
+      if (spec.type === 'nest-array' ? spec.indexKeyed : set?.elements) a.indexKeyed = true;
       return;
     }
   }
+  // A description naming what the family does not define: bytes.
+  a.value = toHex(b);
+}
+
+/** An array of structs back to back (NHA_GROUP, XFRMA_TMPL); a problem as text. */
+function structArray(family: FamilySpec | undefined, st: StructSpec, b: Uint8Array): Value[] | string {
+  if (st.size === 0 || b.length % st.size !== 0) return `${b.length} bytes is not a whole number of struct ${st.name} (${st.size} bytes)`;
+  const out: Value[] = [];
+  for (let off = 0; off < b.length; off += st.size) {
+    const d = decodeStruct(family, st, b.subarray(off, off + st.size));
+    if (d.malformed) return `element ${out.length}: ${d.malformed[0]}`;
+    out.push(d.fields);
+  }
+  return out;
+}
+
+/**
+ * Structs each followed by attributes, the struct's length field covering both (struct
+ * rtnexthop in RTA_MULTIPATH): each element is the struct's fields, without the length (the
+ * encoder computes it), and `attrs`, the attributes as the compact JSON object. Elements start
+ * on 4-byte boundaries. Any problem makes the whole attribute malformed: the text says which.
+ */
+function structsWithAttrs(w: Walk, a: DecodedAttr, spec: AttrSpec, st: StructSpec): Value[] | string {
+  const b = a.data;
+  const set = w.family?.sets[spec.elementAttrs!];
+  const lenField = spec.elementLength!;
+  const head = nlaAlign(st.size);
+  const out: Value[] = [];
+  let off = 0;
+  while (off < b.length) {
+    const rest = b.length - off;
+    if (rest < st.size) return `${rest} byte(s) after element ${out.length}, fewer than struct ${st.name}'s ${st.size}`;
+    const d = decodeStruct(w.family, st, b.subarray(off, off + st.size));
+    if (d.malformed) return `element ${out.length}: ${d.malformed[0]}`;
+    const len = Number(d.fields[lenField]);
+    if (!(len >= st.size && len <= rest)) return `element ${out.length}: ${lenField} ${len} is ${len < st.size ? `shorter than struct ${st.name}` : `past the end (${rest} bytes left)`}`;
+    const region = b.subarray(Math.min(off + head, off + len), off + len);
+    const problems: string[] = [];
+    const view = new DataView(region.buffer, region.byteOffset, region.byteLength);
+    const attrs = walkAttrs({ ...w, buf: region, view, base: a.offset + NLA_HDRLEN + off + head, depth: w.depth + 1 }, set, problems);
+    if (problems.length) return `element ${out.length}: ${problems[0]}`;
+    const el: Record<string, Value> = { ...d.fields };
+    delete el[lenField];
+    el.attrs = attrsToObject(attrs) as Record<string, Value>;
+    out.push(el);
+    off += nlaAlign(len);
+  }
+  return out;
 }
 
 function messageSpec(family: FamilySpec | undefined, type: number): MessageSpec | undefined {

@@ -4,6 +4,10 @@
 // integers — so output can be fed back. Two inputs:
 //   the compact object ({ ifname: "veth0", linkinfo: { kind: "veth" } }), typed by the family;
 //   the lossless list (attr_list: type numbers, flags and bytes), which gives back the exact bytes.
+// The compact object of a kernel message encodes back to its bytes, except for what that form
+// does not record: NLA_F_NESTED (always set on nests here, as strict kernels want it in
+// requests; the kernel leaves it off many), the order of a repeated attribute among others
+// (its values are grouped), padding content and non-canonical lengths.
 import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
 import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, StructSpec } from '../families/schema.js';
@@ -86,8 +90,11 @@ export function attribute(type: number, payload: Uint8Array, length = NLA_HDRLEN
   return out;
 }
 
-/** Encode a struct from an object of its fields (missing fields are 0; `_extra` hex is appended). */
-export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string): Uint8Array {
+/**
+ * Encode a struct from an object of its fields (missing fields are 0; `_extra` hex is
+ * appended). Nested structs are objects; char arrays are text, NUL-padded.
+ */
+export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string, depth = 0): Uint8Array {
   const obj = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, JsonValue>;
   const parts: Uint8Array[] = [];
   for (const f of st.fields) {
@@ -105,6 +112,16 @@ export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, val
       parts.push(fixed);
       continue;
     }
+    if (f.type === 'string') {
+      parts.push(charArray(p, v, f.size ?? 0));
+      continue;
+    }
+    if (f.type === 'struct') {
+      const inner = family?.structs[f.struct!];
+      if (!inner || depth > 16) throw new EncodeError(p, `no struct ${f.struct} in the description`);
+      parts.push(encodeStruct(family, inner, v ?? {}, p, depth + 1));
+      continue;
+    }
     const n =
       v === undefined
         ? 0n
@@ -115,6 +132,17 @@ export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, val
   }
   if (typeof obj._extra === 'string') parts.push(fromHex(obj._extra) ?? new Uint8Array(0));
   return concat(parts);
+}
+
+/** char[size]: the text's UTF-8 bytes, NUL-padded; EncodeError when they do not fit. */
+function charArray(path: string, v: JsonValue | undefined, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  if (v === undefined) return out;
+  if (typeof v !== 'string') throw new EncodeError(path, `expected text, got ${typeof v}`);
+  const text = Buffer.from(v, 'utf8');
+  if (text.length > size) throw new EncodeError(path, `${JSON.stringify(v)} is ${text.length} bytes, more than char[${size}] holds`);
+  out.set(text);
+  return out;
 }
 
 /** Bytes from a display form: address text, MAC, or hex. */
@@ -164,7 +192,11 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
       if (spec.struct && family?.structs[spec.struct] && v && typeof v === 'object' && !Array.isArray(v)) {
         return encodeStruct(family, family.structs[spec.struct]!, v, path);
       }
-      if (spec.arrayOf && Array.isArray(v)) return concat(v.map((x, i) => writeInt(`${path}[${i}]`, spec.arrayOf!, toBigInt(path, x), order)));
+      if (spec.arrayOf && Array.isArray(v)) {
+        const st = family?.structs[spec.arrayOf];
+        if (st) return spec.elementAttrs ? structsWithAttrs(family!, spec, st, v, path) : concat(v.map((x, i) => encodeStruct(family, st, x, `${path}[${i}]`)));
+        return concat(v.map((x, i) => writeInt(`${path}[${i}]`, spec.arrayOf as IntType, toBigInt(`${path}[${i}]`, x), order)));
+      }
       return bytesOf(path, spec, v);
     }
     case 'nest':
@@ -181,13 +213,56 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
       const set = setName ? family?.sets[setName] : undefined;
       if (typeof v === 'string') return bytesOf(path, {}, v); // opaque hex, as decoded when unknown
       if (spec.type === 'nest-array') {
+        if (spec.indexKeyed) return encodeIndexed(family, set, v, path);
         if (!Array.isArray(v)) throw new EncodeError(path, 'expected an array');
         // Elements are typed by their index; the kernel counts them from 1.
-        return concat(v.map((el, i) => attribute((i + 1) | NLA_F_NESTED, encodeAttrs(family, set, el, `${path}[${i}]`))));
+        return concat(v.map((el, i) => attribute((i + 1) | NLA_F_NESTED, encodeNest(family, set, el, `${path}[${i}]`))));
       }
-      return encodeAttrs(family, set, v, path);
+      return encodeNest(family, set, v, path);
     }
   }
+}
+
+/** A nest's content: attributes by name, or members by index when the set is an `elements` set. */
+function encodeNest(family: FamilySpec | undefined, set: AttrSetSpec | undefined, v: JsonValue, path: string): Uint8Array {
+  if (set?.elements) return encodeIndexed(family, family?.sets[set.elements], v, path);
+  return encodeAttrs(family, set, v, path);
+}
+
+/**
+ * Members keyed by index ({ "3": {…}, "7": {…} }): each a nest of type = the index holding
+ * `set`; an array under one key repeats that index. Keys may also be written unknown_N.
+ */
+function encodeIndexed(family: FamilySpec | undefined, set: AttrSetSpec | undefined, v: JsonValue, path: string): Uint8Array {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new EncodeError(path, 'expected an object keyed by index');
+  const parts: Uint8Array[] = [];
+  for (const [key, el] of Object.entries(v)) {
+    const m = /^(?:unknown_)?(\d+)$/.exec(key);
+    const index = m ? Number(m[1]) : NaN;
+    if (!(index <= 0x3fff)) throw new EncodeError(`${path}.${key}`, 'expected an index (0 to 16383)');
+    for (const item of Array.isArray(el) ? el : [el]) parts.push(attribute(index | NLA_F_NESTED, encodeNest(family, set, item, `${path}.${key}`)));
+  }
+  return concat(parts);
+}
+
+/**
+ * Structs each followed by attributes (struct rtnexthop in RTA_MULTIPATH): every element's
+ * struct fields, its `attrs` encoded with the element set, and its length field set to the
+ * length of both (the struct rounded up to 4, as RTNH_LENGTH does, plus the attributes).
+ */
+function structsWithAttrs(family: FamilySpec, spec: AttrSpec, st: StructSpec, v: JsonValue[], path: string): Uint8Array {
+  const set = family.sets[spec.elementAttrs!];
+  return concat(
+    v.map((el, i) => {
+      const p = `${path}[${i}]`;
+      if (!el || typeof el !== 'object' || Array.isArray(el)) throw new EncodeError(p, `expected an object of struct ${st.name}'s fields and attrs`);
+      const { attrs, ...fields } = el as Record<string, JsonValue>;
+      const body = attrs === undefined ? new Uint8Array(0) : encodeAttrs(family, set, attrs, `${p}.attrs`);
+      const head = nlaAlign(st.size);
+      const struct = encodeStruct(family, st, { ...fields, [spec.elementLength!]: head + body.length }, p);
+      return concat([struct, new Uint8Array(head - st.size), body]);
+    }),
+  );
 }
 
 function specByName(set: AttrSetSpec | undefined, key: string): [number, AttrSpec | undefined] {
@@ -210,8 +285,10 @@ export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | u
     const p = path ? `${path}.${key}` : key;
     const [num, spec] = specByName(set, key);
     if (num < 0) throw new EncodeError(p, `unknown attribute${set ? ` in ${set.name}` : ''}`);
-    // An array repeats the attribute, except where an array is the value itself.
-    const repeated = Array.isArray(v) && !(spec && (spec.type === 'nest-array' || spec.arrayOf || spec.flags));
+    // An array repeats the attribute, except where an array is the value itself; for a `multi`
+    // attribute whose value is an array, an array of arrays repeats it.
+    const arrayValued = !!spec && ((spec.type === 'nest-array' && !spec.indexKeyed) || !!spec.arrayOf || !!spec.flags);
+    const repeated = Array.isArray(v) && (!arrayValued || (!!spec?.multi && v.every(Array.isArray)));
     for (const item of repeated ? (v as JsonValue[]) : [v]) {
       if (!spec || spec.undescribed) {
         parts.push(attribute(num, bytesOf(p, {}, item)));
