@@ -210,7 +210,9 @@ describe('route: addresses, routes, netconf', () => {
     const from = got.find((r) => r.priority === 1000)!;
     expect(from).toMatchObject({ src: '192.0.2.0', src_len: 24, table: 100 });
     const mark = got.find((r) => r.priority === 1001)!;
-    expect(mark.fwmark).toBe(Number(ip.find((r) => r.priority === 1001)!.fwmark));
+    // Marks are shown in hex, as ip prints them.
+    expect(mark.fwmark).toBe(ip.find((r) => r.priority === 1001)!.fwmark);
+    expect(mark.fwmark).toBe('0x7');
     expect(mark.table).toBe(101);
   });
 

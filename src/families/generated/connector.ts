@@ -170,7 +170,7 @@ export const family: FamilySpec = {
     },
     {
      "name": "comm",
-     "type": "binary",
+     "type": "string",
      "size": 16
     }
    ]
