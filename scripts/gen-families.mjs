@@ -213,9 +213,10 @@ function generate(file) {
         if (s.struct === name) fail(`${where}: a struct cannot contain itself`);
       }
       checkIntDisplay(where, s);
-      return { name: fname, ...s };
+      // A nested struct's field carries its sizeof, so layouts are read without a lookup.
+      return { name: fname, ...s, ...(s.type === 'struct' ? { size: structSize(s.struct) } : {}) };
     });
-    const fieldSize = (f) => INT_SIZE[f.type] ?? (f.type === 'struct' ? structSize(f.struct) : f.size);
+    const fieldSize = (f) => INT_SIZE[f.type] ?? f.size;
     const described = fields.reduce((n, f) => n + fieldSize(f), 0);
     if (described !== size) fail(`${file}: struct ${name} describes ${described} bytes, sizeof is ${size}`);
     const names = fields.filter((f) => f.type !== 'pad').map((f) => f.name);

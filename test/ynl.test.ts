@@ -637,7 +637,7 @@ mcast-groups:
         { name: 'name', type: 'string', size: 16 },
         { name: 'n', type: 'u16', byteOrder: 'big' },
         { name: 'pad', type: 'pad', size: 15 },
-        { name: 'inner', type: 'struct', struct: 't' },
+        { name: 'inner', type: 'struct', struct: 't', size: 12 },
       ],
     });
     expect(f.structs.t!.fields[1]).toEqual({ name: 'addr', type: 'binary', size: 4, display: 'ip' });

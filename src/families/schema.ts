@@ -99,7 +99,7 @@ export interface AttrSetSpec {
 export interface StructField {
   name: string;
   type: IntType | 'pad' | 'binary' | 'string' | 'struct';
-  /** Size in bytes for pad, binary and string fields. */
+  /** Size in bytes: of pad, binary and string fields, and (the nested sizeof) of struct fields. */
   size?: number;
   /** For type struct: the struct this field is. */
   struct?: string;

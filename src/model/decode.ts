@@ -202,10 +202,9 @@ function charArray(b: Uint8Array): string | undefined {
   }
 }
 
-/** Size in bytes of a struct field (a nested struct's sizeof). */
+/** Size in bytes of a struct field (a nested struct's sizeof, when the field does not say it). */
 export function fieldSize(family: FamilySpec | undefined, f: StructField): number {
-  if (f.type === 'struct') return family?.structs[f.struct!]?.size ?? f.size ?? 0;
-  return INT_SIZE[f.type] ?? f.size ?? 0;
+  return INT_SIZE[f.type] ?? f.size ?? (f.type === 'struct' ? family?.structs[f.struct!]?.size : undefined) ?? 0;
 }
 
 /** Decode bytes as a struct. Short input leaves fields missing; long input keeps extra bytes. */
@@ -223,7 +222,7 @@ function readFields(family: FamilySpec | undefined, st: StructSpec, data: Uint8A
   for (const f of st.fields) {
     const size = fieldSize(family, f);
     if (off + size > data.length) {
-      (out.missing ??= []).push(prefix + f.name);
+      if (f.type !== 'pad') (out.missing ??= []).push(prefix + f.name);
       off += size;
       continue;
     }
@@ -608,6 +607,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
       // Attributes start at the next 4-byte boundary (1-byte headers such as rtgenmsg).
       attrStart = Math.min(nlaAlign(st.size), data.length);
       if (out.fixed.missing) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
+      for (const why of out.fixed.malformed ?? []) out.malformed.push(`${st.name}: ${why}`);
     }
   }
   const attrBytes = data.subarray(attrStart);

@@ -519,7 +519,7 @@ class Converter {
       } else if (nested !== undefined && type === 'binary' && len === undefined) {
         // A struct member: shown as a nested object.
         const inner = this.struct(nested, [...stack, name]);
-        f = { name: fname, type: 'struct', struct: inner.name };
+        f = { name: fname, type: 'struct', struct: inner.name, size: inner.size };
         size += inner.size;
       } else if (type === 'string' && len !== undefined) {
         // char[len]: text, trailing NULs dropped.

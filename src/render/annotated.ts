@@ -76,7 +76,7 @@ function attrNotes(attrs: readonly DecodedAttr[], depth: number, inArray: boolea
     let label = inArray ? `[${a.type}]` : a.constant ? `${a.constant} ${a.name}` : `(unknown type ${a.type})`;
     if (a.malformed) label += ` (malformed: ${a.malformed})`;
     notes.attr.set(a.offset, { text: indent(depth) + label, paint: a.malformed ? p.malformed : a.name || inArray ? p.nest : p.unknown });
-    if (a.children) attrNotes(a.children, depth + 1, a.kind === 'nest-array', notes, p);
+    if (a.children) attrNotes(a.children, depth + 1, a.kind === 'nest-array' || a.indexKeyed === true, notes, p);
     else if (a.length > NLA_HDRLEN) notes.value.set(a.offset + NLA_HDRLEN, { text: indent(depth) + attrValueText(a), paint: a.kind === 'string' ? p.string : plain });
   }
 }

@@ -19,9 +19,11 @@ export interface TextRendererOptions {
 function attrBody(a: DecodedAttr, p: Palette): string {
   let body: string;
   if (a.children) {
-    body =
-      a.kind === 'nest-array'
-        ? `[${a.children.map((c) => (c.children ? `{${c.children.map((x) => attrText(x, p)).join(' ')}}` : attrBody(c, p))).join(',')}]`
+    // Members keyed by index read as index=value, as the JSON view keys them.
+    body = a.indexKeyed
+      ? `{${a.children.map((c) => `${c.type}=${attrBody(c, p)}`).join(' ')}}`
+      : a.kind === 'nest-array'
+        ? `[${a.children.map((c) => (c.children && !c.indexKeyed ? `{${c.children.map((x) => attrText(x, p)).join(' ')}}` : attrBody(c, p))).join(',')}]`
         : `{${a.children.map((c) => attrText(c, p)).join(' ')}}`;
   } else {
     const t = attrValueText(a);

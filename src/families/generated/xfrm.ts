@@ -371,12 +371,14 @@ export const family: FamilySpec = {
     {
      "name": "sel",
      "type": "struct",
-     "struct": "xfrm_selector"
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
      "name": "id",
      "type": "struct",
-     "struct": "xfrm_id"
+     "struct": "xfrm_id",
+     "size": 24
     },
     {
      "name": "saddr",
@@ -386,17 +388,20 @@ export const family: FamilySpec = {
     {
      "name": "lft",
      "type": "struct",
-     "struct": "xfrm_lifetime_cfg"
+     "struct": "xfrm_lifetime_cfg",
+     "size": 64
     },
     {
      "name": "curlft",
      "type": "struct",
-     "struct": "xfrm_lifetime_cur"
+     "struct": "xfrm_lifetime_cur",
+     "size": 32
     },
     {
      "name": "stats",
      "type": "struct",
-     "struct": "xfrm_stats"
+     "struct": "xfrm_stats",
+     "size": 12
     },
     {
      "name": "seq",
@@ -471,7 +476,8 @@ export const family: FamilySpec = {
     {
      "name": "sa_id",
      "type": "struct",
-     "struct": "xfrm_usersa_id"
+     "struct": "xfrm_usersa_id",
+     "size": 24
     },
     {
      "name": "saddr",
@@ -496,7 +502,8 @@ export const family: FamilySpec = {
     {
      "name": "info",
      "type": "struct",
-     "struct": "xfrm_usersa_info"
+     "struct": "xfrm_usersa_info",
+     "size": 224
     },
     {
      "name": "min",
@@ -515,17 +522,20 @@ export const family: FamilySpec = {
     {
      "name": "sel",
      "type": "struct",
-     "struct": "xfrm_selector"
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
      "name": "lft",
      "type": "struct",
-     "struct": "xfrm_lifetime_cfg"
+     "struct": "xfrm_lifetime_cfg",
+     "size": 64
     },
     {
      "name": "curlft",
      "type": "struct",
-     "struct": "xfrm_lifetime_cur"
+     "struct": "xfrm_lifetime_cur",
+     "size": 32
     },
     {
      "name": "priority",
@@ -569,7 +579,8 @@ export const family: FamilySpec = {
     {
      "name": "sel",
      "type": "struct",
-     "struct": "xfrm_selector"
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
      "name": "index",
@@ -594,7 +605,8 @@ export const family: FamilySpec = {
     {
      "name": "id",
      "type": "struct",
-     "struct": "xfrm_id"
+     "struct": "xfrm_id",
+     "size": 24
     },
     {
      "name": "saddr",
@@ -604,12 +616,14 @@ export const family: FamilySpec = {
     {
      "name": "sel",
      "type": "struct",
-     "struct": "xfrm_selector"
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
      "name": "policy",
      "type": "struct",
-     "struct": "xfrm_userpolicy_info"
+     "struct": "xfrm_userpolicy_info",
+     "size": 168
     },
     {
      "name": "aalgos",
@@ -636,7 +650,8 @@ export const family: FamilySpec = {
     {
      "name": "state",
      "type": "struct",
-     "struct": "xfrm_usersa_info"
+     "struct": "xfrm_usersa_info",
+     "size": 224
     },
     {
      "name": "hard",
@@ -656,7 +671,8 @@ export const family: FamilySpec = {
     {
      "name": "pol",
      "type": "struct",
-     "struct": "xfrm_userpolicy_info"
+     "struct": "xfrm_userpolicy_info",
+     "size": 168
     },
     {
      "name": "hard",
@@ -686,7 +702,8 @@ export const family: FamilySpec = {
     {
      "name": "sel",
      "type": "struct",
-     "struct": "xfrm_selector"
+     "struct": "xfrm_selector",
+     "size": 56
     }
    ]
   },
@@ -697,7 +714,8 @@ export const family: FamilySpec = {
     {
      "name": "id",
      "type": "struct",
-     "struct": "xfrm_usersa_id"
+     "struct": "xfrm_usersa_id",
+     "size": 24
     },
     {
      "name": "reqid",
@@ -732,7 +750,8 @@ export const family: FamilySpec = {
     {
      "name": "id",
      "type": "struct",
-     "struct": "xfrm_id"
+     "struct": "xfrm_id",
+     "size": 24
     },
     {
      "name": "family",
