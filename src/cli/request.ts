@@ -1,7 +1,7 @@
 // Building a request from the command line: the fixed header by field (--header family=inet)
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
-import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, toBigInt, writeInt } from '../model/encode.js';
+import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutForHeader, toBigInt, writeInt } from '../model/encode.js';
 import type { IntType } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
 import { messageLayout } from '../model/decode.js';
@@ -119,9 +119,8 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
     let body: Uint8Array;
     if (fam && spec) {
       const isRequest = (flags & 1) !== 0;
-      const own = spec.header ? fam.structs[spec.header] : undefined;
-      const first = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex)[0] : own ? encodeStruct(fam, own, headerObj, 'header')[0] : undefined;
-      const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first, flags);
+      const { header: headerName, attrs: attrsName } =
+        o.headerHex !== undefined ? messageLayout(spec, isRequest, hexArg('--header-hex', o.headerHex)[0], flags) : layoutForHeader(fam, spec, headerObj, isRequest, flags);
       let header: Uint8Array;
       if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
       else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);

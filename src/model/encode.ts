@@ -10,7 +10,7 @@
 // (its values are grouped), padding content and non-canonical lengths.
 import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
-import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, StructSpec } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, IntType, MessageSpec, StructSpec } from '../families/schema.js';
 import type { JsonValue } from './json.js';
 import { messageLayout } from './decode.js';
 import { fromHex, parseIP, parseIPv4, parseIPv6, parseMac } from './values.js';
@@ -330,6 +330,28 @@ export function encodeLossless(list: readonly LosslessAttr[]): Uint8Array {
   );
 }
 
+/**
+ * The header struct and attribute set a message of `spec` encodes with, given its header
+ * fields. The layout may depend on the header's first byte (its address family): that byte is
+ * written by the message's own header struct, or, for a message with none of its own (sock_diag
+ * has only variants), by each variant's struct in turn until one selects itself.
+ */
+export function layoutForHeader(family: FamilySpec, spec: MessageSpec, header: JsonValue, isRequest: boolean, flags: number): { header?: string; attrs?: string } {
+  if (spec.header) return messageLayout(spec, isRequest, encodeStruct(family, family.structs[spec.header]!, header, 'header')[0], flags);
+  for (const v of spec.variants ?? []) {
+    const st = v.header ? family.structs[v.header] : undefined;
+    if (!st || v.firstByte === undefined) continue;
+    let first: number | undefined;
+    try {
+      first = encodeStruct(family, st, header, 'header')[0];
+    } catch {
+      continue; // fields this variant's struct cannot take: not this variant
+    }
+    if (messageLayout(spec, isRequest, first, flags) === v) return v;
+  }
+  return messageLayout(spec, isRequest, undefined, flags);
+}
+
 /** A message as a human (or the decoder's JSON) writes it. */
 export interface MessageInput {
   /** Message type: short name (newlink), constant (RTM_NEWLINK) or number. Generic netlink: the command. */
@@ -388,10 +410,7 @@ export function encodeMessage(
   const genl = options.genlFamilyId !== undefined;
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
   const isRequest = (flags & 0x1) !== 0;
-  // The layout may depend on the header's first byte (its address family): encode the header
-  // by the message's own layout first, then pick the variant that byte selects.
-  const first = spec.header ? encodeStruct(family, family.structs[spec.header]!, input.header ?? {}, 'header')[0] : undefined;
-  const { header: headerName, attrs: attrsName } = messageLayout(spec, isRequest, first, flags);
+  const { header: headerName, attrs: attrsName } = layoutForHeader(family, spec, input.header ?? {}, isRequest, flags);
   if (headerName) {
     const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
     parts.push(hdr);
