@@ -4,100 +4,14 @@
 // sets. Each both ways: bytes → model → JSON → bytes, and what is malformed is annotated.
 // Expected bytes are built with test/helpers/bytes.ts, never by the code under test.
 import { describe, expect, it } from 'vitest';
-import type { FamilySpec } from '../src/families/schema.js';
 import { decodeMessage, type DecodedMessage } from '../src/model/decode.js';
 import { EncodeError, encodeAttrs, encodeMessage, type MessageInput } from '../src/model/encode.js';
 import { attrsToObject, messageToObject, type JsonValue } from '../src/model/json.js';
 import { createRenderer } from '../src/render/index.js';
 import { concat, cstr, nla, s32, text, u16, u32 } from './helpers/bytes.js';
+import { fam } from './helpers/feature-family.js';
 
 const NESTED = 0x8000;
-
-/** A family of this test's own; numbers are arbitrary. */
-export const fam: FamilySpec = {
-  name: 'feat',
-  protocol: 99,
-  messages: [
-    { constant: 'F_NEW', name: 'new', value: 16, header: 'hdr', attrs: 'top', kind: 'new' },
-    { constant: 'F_OUTER', name: 'outer', value: 17, header: 'outer', attrs: 'top', kind: 'other' },
-  ],
-  structs: {
-    hdr: { name: 'hdr', size: 4, fields: [{ name: 'x', type: 'u32' }] },
-    pair: {
-      name: 'pair',
-      size: 8,
-      fields: [
-        { name: 'id', type: 'u32' },
-        { name: 'weight', type: 'u8' },
-        { name: 'flags', type: 'u8', display: 'hex' },
-        { name: 'tag', type: 'u16' },
-      ],
-    },
-    hop: {
-      name: 'hop',
-      size: 8,
-      fields: [
-        { name: 'len', type: 'u16' },
-        { name: 'flags', type: 'u8', flags: 'hopflags' },
-        { name: 'hops', type: 'u8' },
-        { name: 'ifindex', type: 's32' },
-      ],
-    },
-    inner: {
-      name: 'inner',
-      size: 8,
-      fields: [
-        { name: 'addr', type: 'binary', size: 4, display: 'ipv4' },
-        { name: 'port', type: 'u16', byteOrder: 'big' },
-        { name: 'pad', type: 'pad', size: 2 },
-      ],
-    },
-    outer: {
-      name: 'outer',
-      size: 24,
-      fields: [
-        { name: 'name', type: 'string', size: 8 },
-        { name: 'in', type: 'struct', struct: 'inner', size: 8 },
-        { name: 'mark', type: 'u32', display: 'hex' },
-        { name: 'kind', type: 'u8', enum: 'kind' },
-        { name: 'pad', type: 'pad', size: 3 },
-      ],
-    },
-  },
-  sets: {
-    top: {
-      name: 'top',
-      attrs: {
-        1: { name: 'mtu', constant: 'F_MTU', type: 'u32' },
-        2: { name: 'name', constant: 'F_NAME', type: 'string' },
-        3: { name: 'pairs', constant: 'F_PAIRS', type: 'binary', arrayOf: 'pair' },
-        4: { name: 'hops', constant: 'F_HOPS', type: 'binary', arrayOf: 'hop', elementAttrs: 'top', elementLength: 'len' },
-        5: { name: 'outer', constant: 'F_OUTER', type: 'binary', struct: 'outer' },
-        6: { name: 'mark', constant: 'F_MARK', type: 'u32', display: 'hex' },
-        7: { name: 'alt', constant: 'F_ALT', type: 'string', multi: true },
-        8: { name: 'table', constant: 'F_TABLE', type: 'nest-array', nested: 'entry', indexKeyed: true },
-        9: { name: 'list', constant: 'F_LIST', type: 'nest-array', nested: 'entry' },
-        10: { name: 'tables', constant: 'F_TABLES', type: 'nest', nested: 'by_idx' },
-        11: { name: 'words', constant: 'F_WORDS', type: 'binary', arrayOf: 'u16', multi: true },
-        12: { name: 'gw', constant: 'F_GW', type: 'binary', display: 'ipv4' },
-        13: { name: 'grid', constant: 'F_GRID', type: 'nest-array', nested: 'by_idx', indexKeyed: true },
-      },
-    },
-    entry: {
-      name: 'entry',
-      attrs: {
-        1: { name: 'a', constant: 'F_E_A', type: 'u32' },
-        2: { name: 'b', constant: 'F_E_B', type: 'string' },
-      },
-    },
-    by_idx: { name: 'by_idx', attrs: {}, elements: 'entry' },
-  },
-  enums: {
-    kind: { name: 'kind', values: { 1: 'one', 2: 'two' } },
-    hopflags: { name: 'hopflags', flags: true, values: { 1: 'dead', 4: 'onlink' } },
-  },
-  groups: [],
-};
 
 /** Decode `attrs` as an F_NEW message (hdr x = 0). */
 function decodeAttrs(attrs: Uint8Array, type = 16, header: Uint8Array = u32(0)): DecodedMessage {
@@ -133,8 +47,12 @@ describe('arrays of structs (arrayOf: <struct>)', () => {
       { id: 2, weight: 2, flags: '0x1', tag: 7 },
     ]);
     expectRoundTrip(d2, concat(u32(0), two));
-    // An empty attribute is an empty array.
+    // An empty attribute is an empty array; two are an array of arrays, which repeats.
     expect(attrsToObject(decodeAttrs(nla(3)).attrs)).toEqual({ pairs: [] });
+    const empties = decodeAttrs(concat(nla(3), nla(3)));
+    expect(attrsToObject(empties.attrs)).toEqual({ pairs: [[], []] });
+    expectRoundTrip(empties, concat(u32(0), nla(3), nla(3)));
+    expect(encodeAttrs(fam, fam.sets.top, { pairs: [] })).toEqual(nla(3));
   });
 
   it('a length that is not a whole number of structs is malformed and shown as hex', () => {
@@ -235,6 +153,19 @@ describe('nested struct and char[N] fields', () => {
     expect(attrsToObject(d.attrs).outer).toEqual({ name: 'eth0xxxx' });
     expect(d.attrs[0]!.malformed).toBe("12 bytes, shorter than struct outer's 24 (missing in, mark, kind)");
     expect(d.malformed).toHaveLength(1);
+  });
+
+  it('the lossless form keeps what header cannot say: padding content (header_bytes)', () => {
+    const bytes = outer(text('eth0\0\0\0\0'), 1);
+    bytes[23] = 0xee; // in the trailing pad
+    const d = decodeAttrs(new Uint8Array(0), 17, bytes);
+    expect(d.malformed).toEqual([]);
+    const o = viaJson(messageToObject(d, { lossless: true })) as unknown as Record<string, JsonValue>;
+    expect(o.header_bytes).toBe(Buffer.from(bytes).toString('hex'));
+    expect(encodeMessage(fam, o as unknown as MessageInput).data).toEqual(bytes);
+    // The compact form writes pads as zeros.
+    delete o.header_bytes;
+    expect(encodeMessage(fam, o as unknown as MessageInput).data[23]).toBe(0);
   });
 
   it('refuses text that does not fit and values of the wrong kind', () => {

@@ -61,6 +61,11 @@ export interface DecodedFixedHeader {
   fields: Record<string, Value>;
   /** Raw numbers behind enum and flag fields. */
   raw: Record<string, number | bigint>;
+  /**
+   * The bytes the struct was read from, padding included (of a message's fixed header: up to
+   * where its attributes start, so with the alignment padding after a short struct).
+   */
+  bytes: Uint8Array;
   /** Bytes beyond the described struct (a newer kernel's longer header). */
   extra?: Uint8Array;
   /** Fields the message was too short to hold (nested struct fields as dotted paths). */
@@ -209,7 +214,7 @@ export function fieldSize(family: FamilySpec | undefined, f: StructField): numbe
 
 /** Decode bytes as a struct. Short input leaves fields missing; long input keeps extra bytes. */
 export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array): DecodedFixedHeader {
-  const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {} };
+  const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {}, bytes: data };
   readFields(family, st, data, out.fields, out, '', 0);
   if (data.length > st.size) out.extra = data.subarray(st.size);
   return out;
@@ -606,6 +611,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
       out.fixed = decodeStruct(family, st, data.subarray(0, Math.min(st.size, data.length)));
       // Attributes start at the next 4-byte boundary (1-byte headers such as rtgenmsg).
       attrStart = Math.min(nlaAlign(st.size), data.length);
+      out.fixed.bytes = data.subarray(0, attrStart);
       if (out.fixed.missing) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
       for (const why of out.fixed.malformed ?? []) out.malformed.push(`${st.name}: ${why}`);
     }

@@ -285,10 +285,11 @@ export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | u
     const p = path ? `${path}.${key}` : key;
     const [num, spec] = specByName(set, key);
     if (num < 0) throw new EncodeError(p, `unknown attribute${set ? ` in ${set.name}` : ''}`);
-    // An array repeats the attribute, except where an array is the value itself; for a `multi`
-    // attribute whose value is an array, an array of arrays repeats it.
+    // An array repeats the attribute, except where an array is the value itself: then an array
+    // of arrays repeats it (as the decoder shows a repeated one). [] is no attribute for a
+    // `multi` one, else one with an empty value.
     const arrayValued = !!spec && ((spec.type === 'nest-array' && !spec.indexKeyed) || !!spec.arrayOf || !!spec.flags);
-    const repeated = Array.isArray(v) && (!arrayValued || (!!spec?.multi && v.every(Array.isArray)));
+    const repeated = Array.isArray(v) && (!arrayValued || (v.every(Array.isArray) && (v.length > 0 || !!spec?.multi)));
     for (const item of repeated ? (v as JsonValue[]) : [v]) {
       if (!spec || spec.undescribed) {
         parts.push(attribute(num, bytesOf(p, {}, item)));
@@ -366,6 +367,11 @@ export interface MessageInput {
   attrs?: JsonValue;
   /** Attributes, lossless form (exact bytes); used instead of attrs when present. */
   attr_list?: JsonValue;
+  /**
+   * The fixed header as hex, alignment padding included (the lossless form); used instead of
+   * header when present, so padding content and odd bytes come back as they were.
+   */
+  header_bytes?: JsonValue;
 }
 
 const FLAG_BITS: Record<string, number> = {
@@ -411,7 +417,11 @@ export function encodeMessage(
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
   const isRequest = (flags & 0x1) !== 0;
   const { header: headerName, attrs: attrsName } = layoutForHeader(family, spec, input.header ?? {}, isRequest, flags);
-  if (headerName) {
+  if (typeof input.header_bytes === 'string') {
+    const hdr = fromHex(input.header_bytes);
+    if (!hdr) throw new EncodeError('header_bytes', 'expected hex');
+    parts.push(hdr);
+  } else if (headerName) {
     const hdr = encodeStruct(family, family.structs[headerName]!, input.header ?? {}, 'header');
     parts.push(hdr);
     // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg).

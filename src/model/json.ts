@@ -79,7 +79,10 @@ export function attrsToList(attrs: readonly DecodedAttr[]): Record<string, JsonV
 
 /** Options of {@link messageToObject}. */
 export interface MessageObjectOptions {
-  /** Add `attr_list`: every attribute with type number, flags and bytes. */
+  /**
+   * Add `attr_list` (every attribute with type number, flags, offset and bytes) and
+   * `header_bytes` (the fixed header as received, padding included).
+   */
   lossless?: boolean;
   /** Write the fields into this object (after what it already holds) instead of a new one. */
   into?: Record<string, JsonValue>;
@@ -117,7 +120,11 @@ export function messageToObject(d: DecodedMessage, opts: MessageObjectOptions = 
     o.error = e;
   }
   o.attrs = attrsToObject(d.attrs);
-  if (opts.lossless) o.attr_list = attrsToList(d.attrs);
+  if (opts.lossless) {
+    o.attr_list = attrsToList(d.attrs);
+    // What `header` cannot say (padding content, text that is not UTF-8), kept as bytes.
+    if (d.fixed) o.header_bytes = toHex(d.fixed.bytes);
+  }
   if (d.payload) o.payload = toHex(d.payload);
   if (d.text !== undefined) o.text = d.text;
   if (d.malformed.length) o.malformed = d.malformed;
