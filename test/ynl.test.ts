@@ -20,6 +20,7 @@ import { encodeAttrs, encodeMessage } from '../src/model/encode.js';
 import { runtimeFamily } from '../src/model/genl.js';
 import { attrsToObject, type JsonValue } from '../src/model/json.js';
 import { YnlSpecError, familyFromYnl, familyFromYnlFile } from '../src/model/ynl.js';
+import { concat, nla, u32 } from './helpers/bytes.js';
 import { createNetns, type Netns } from './helpers/netns.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/ynl/${name}`, import.meta.url));
@@ -593,6 +594,7 @@ definitions:
     members:
       - { name: v, type: u64 }
       - { name: addr, type: u32, byte-order: big-endian, display-hint: ipv4 }
+      - { name: m, type: u32, display-hint: hex }
 attribute-sets:
   - name: misc
     attributes:
@@ -611,6 +613,8 @@ attribute-sets:
       - { name: v4h, type: u32, display-hint: ipv4 }
       - { name: either, type: binary, display-hint: ipv4-or-v6 }
       - { name: future, type: binary, display-hint: ipv7 }
+      - { name: many, type: u32, multi-attr: true, display-hint: hex }
+      - { name: hexflags, type: u32, enum: bits, display-hint: hex }
 sub-messages:
   - name: fmt
     formats:
@@ -632,15 +636,16 @@ mcast-groups:
     expect(f.enums.levels!.values).toEqual({ 16: 'x', 40: 'y', 41: 'z' });
     expect(f.structs.s).toEqual({
       name: 's',
-      size: 16 + 2 + 15 + 12,
+      size: 16 + 2 + 15 + 16,
       fields: [
         { name: 'name', type: 'string', size: 16 },
         { name: 'n', type: 'u16', byteOrder: 'big' },
         { name: 'pad', type: 'pad', size: 15 },
-        { name: 'inner', type: 'struct', struct: 't', size: 12 },
+        { name: 'inner', type: 'struct', struct: 't', size: 16 },
       ],
     });
     expect(f.structs.t!.fields[1]).toEqual({ name: 'addr', type: 'binary', size: 4, display: 'ip' });
+    expect(f.structs.t!.fields[2]).toEqual({ name: 'm', type: 'u32', display: 'hex' });
     expect(f.enums.numbered!.values).toEqual({ 0: '10', 1: '20' });
     const a = f.sets.misc!.attrs;
     expect(a['1']).toMatchObject({ name: 'arr', constant: 'MISC_A_ARR', type: 'binary', arrayOf: 'u32' });
@@ -664,6 +669,14 @@ mcast-groups:
     expect(a['13']).toEqual({ name: 'v4h', constant: 'MISC_A_V4H', type: 'u32' });
     expect(a['14']!.display).toBe('ip');
     expect(a['15']!.display).toBeUndefined();
+    // multi-attr: an array even once; display-hint hex on an integer: "0x…" (not with names).
+    expect(a['16']).toEqual({ name: 'many', constant: 'MISC_A_MANY', type: 'u32', multi: true, display: 'hex' });
+    expect(a['17']).toEqual({ name: 'hexflags', constant: 'MISC_A_HEXFLAGS', type: 'u32', flags: 'bits' });
+    const many = decodeMessage(
+      { header: { length: 0, type: 0x10, flags: 0, sequence: 0, pid: 0 }, data: concat([1, 1, 0, 0], nla(16, u32(0x2a))) },
+      { protocol: 16, genlFamilies: new Map([[0x10, f]]) },
+    );
+    expect(attrsToObject(many.attrs)).toEqual({ many: ['0x2a'] });
     const v4 = encodeAttrs(f, f.sets.misc, { v4: '192.0.2.1' });
     expect([...v4]).toEqual([8, 0, 12, 0, 192, 0, 2, 1]);
     expect(f.messages.map((m) => [m.value, m.constant, m.attrs])).toEqual([
