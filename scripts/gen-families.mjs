@@ -104,6 +104,31 @@ function normAttr(spec) {
   return typeof spec === 'string' ? { type: spec } : { ...spec };
 }
 
+/** `display: hex` on an integer: unsigned, and not also an enum or flags (they show names). */
+function checkIntDisplay(where, spec) {
+  if (!INT_TYPES.has(spec.type) || spec.display === undefined) return;
+  if (spec.display !== 'hex') fail(`${where}: display ${spec.display} does not apply to an integer`);
+  if (!spec.type.startsWith('u')) fail(`${where}: display hex needs an unsigned type, not ${spec.type}`);
+  if (spec.enum || spec.flags) fail(`${where}: display hex and enum/flags exclude each other`);
+}
+
+/** arrayOf names a scalar type or a struct; elementAttrs/elementLength describe struct elements. */
+function checkArray(file, family, a) {
+  const where = `${file}: ${a.constant}`;
+  if (a.elementAttrs !== undefined || a.elementLength !== undefined) {
+    const st = family.structs[a.arrayOf];
+    if (!st) fail(`${where}: elementAttrs needs arrayOf a struct`);
+    if (!family.sets[a.elementAttrs]) fail(`${where}: unknown element attribute set ${a.elementAttrs}`);
+    const len = st.fields.find((f) => f.name === a.elementLength);
+    if (!len || !INT_SIZE[len.type]) fail(`${where}: elementLength must name an integer field of struct ${st.name}`);
+    if (st.fields.some((f) => f.name === 'attrs')) fail(`${where}: struct ${st.name} has a field named attrs, the key of the element's attributes`);
+  }
+  if (a.arrayOf === undefined) return;
+  if (a.type !== 'binary') fail(`${where}: arrayOf needs type binary`);
+  if (!INT_SIZE[a.arrayOf] && !family.structs[a.arrayOf]) fail(`${where}: arrayOf ${a.arrayOf} is neither a fixed-size integer type nor a struct`);
+  if (a.struct) fail(`${where}: struct and arrayOf exclude each other`);
+}
+
 function generate(file) {
   const desc = parse(readFileSync(join(descDir, file), 'utf8'));
   const includes = desc.includes ?? [];
@@ -182,16 +207,24 @@ function generate(file) {
     family.enums[name] = { name, ...(e.flags ? { flags: true } : {}), values: vals };
   }
 
+  const structSize = (name) => v(desc.structs[name].sizeof ?? `sizeof(struct ${name})`);
   for (const [name, st] of Object.entries(desc.structs ?? {})) {
-    const size = v(st.sizeof ?? `sizeof(struct ${name})`);
+    const size = structSize(name);
     const fields = st.fields.map((f, i) => {
       const [fname, spec] = Object.entries(f)[0];
       const s = normAttr(spec);
       const where = `${file}: struct ${name}.${fname}`;
       if (!INT_SIZE[s.type] && !['pad', 'binary', 'string', 'struct'].includes(s.type)) fail(`${where}: bad type ${s.type}`);
       if (typeof s.size === 'string') s.size = v(s.size);
-      if (s.size === undefined && s.type !== 'struct' && !INT_SIZE[s.type]) fail(`${where}: ${s.type} needs a size`);
-      // A region without a size is the rest of the data: a flexible array member.
+      if ((s.type === 'pad' || s.type === 'binary' || s.type === 'string') && !(s.size > 0)) fail(`${where}: a ${s.type} field needs a size`);
+      if (s.type === 'struct' && s.struct !== undefined) {
+        if (!desc.structs?.[s.struct]) fail(`${where}: unknown struct ${s.struct}`);
+        if (s.struct === name) fail(`${where}: a struct cannot contain itself`);
+        // A nested struct's field carries its sizeof, so layouts are read without a lookup.
+        s.size ??= structSize(s.struct);
+      }
+      // A region without a size (its struct chosen by select) is the rest of the data: a
+      // flexible array member.
       if (s.type === 'struct' && s.size === undefined && i !== st.fields.length - 1) fail(`${where}: only the last field may have no size`);
       if (s.select) {
         s.select = {
@@ -202,12 +235,16 @@ function generate(file) {
           }),
         };
       }
+      checkIntDisplay(where, s);
       // bits: [{ name: width }] or [{ name: { width, enum } }].
       if (s.bits) s.bits = s.bits.map((b) => Object.entries(b).map(([bn, w]) => ({ name: bn, ...(typeof w === 'number' ? { width: w } : w) }))[0]);
       return { name: fname, ...s };
     });
-    const described = fields.reduce((n, f) => n + (INT_SIZE[f.type] ?? f.size ?? 0), 0);
+    const fieldSize = (f) => INT_SIZE[f.type] ?? f.size ?? 0; // an open region counts nothing
+    const described = fields.reduce((n, f) => n + fieldSize(f), 0);
     if (described !== size) fail(`${file}: struct ${name} describes ${described} bytes, sizeof is ${size}`);
+    const names = fields.filter((f) => f.type !== 'pad').map((f) => f.name);
+    if (new Set(names).size !== names.length) fail(`${file}: struct ${name} names a field twice`);
     family.structs[name] = { name, size, fields };
   }
 
@@ -218,6 +255,8 @@ function generate(file) {
       const spec = s.attrs?.[c] ? normAttr(s.attrs[c]) : { type: 'binary' };
       if (!ATTR_TYPES.has(spec.type)) fail(`${file}: ${c}: unknown type ${spec.type}`);
       if ((spec.type === 'nest' || spec.type === 'nest-array') && !spec.nested && !spec.subMessage) fail(`${file}: ${c}: nest without nested set`);
+      checkIntDisplay(`${file}: ${c}`, spec);
+      if (spec.indexKeyed && spec.type !== 'nest-array') fail(`${file}: ${c}: indexKeyed applies to nest-array only`);
       const entry = { name: spec.name ?? shortName(c, s.prefix), constant: c, ...spec };
       if (!s.attrs?.[c]) entry.undescribed = true;
       if (String(num) in attrs && !attrs[String(num)].undescribed) continue; // aliases: keep the first described
@@ -266,6 +305,7 @@ function generate(file) {
     for (const a of Object.values(set.attrs)) {
       if (a.nested && !family.sets[a.nested]) fail(`${file}: ${a.constant}: unknown set ${a.nested}`);
       if (a.struct && !family.structs[a.struct]) fail(`${file}: ${a.constant}: unknown struct ${a.struct}`);
+      checkArray(file, family, a);
       if (a.enum && !family.enums[a.enum]) fail(`${file}: ${a.constant}: unknown enum ${a.enum}`);
       if (a.flags && !family.enums[a.flags]) fail(`${file}: ${a.constant}: unknown flags ${a.flags}`);
       for (const target of Object.values(a.subMessage?.sets ?? {})) if (!family.sets[target]) fail(`${file}: ${a.constant}: unknown set ${target}`);

@@ -268,6 +268,40 @@ describe('execute: when the kernel answers differently', () => {
   });
 });
 
+describe('the JSON shape, both ways', () => {
+  it('dump -j prints a multipath route whose attrs execute --attrs takes back: ip -j route shows the copy', () => {
+    ns.exec(
+      'ip link add nlp0 type veth peer name nlp1 && ip link add nlp2 type veth peer name nlp3 && for d in nlp0 nlp1 nlp2 nlp3; do ip link set $d up; done && ' +
+        'ip addr add 10.50.1.1/24 dev nlp0 && ip addr add 10.50.2.1/24 dev nlp2 && ' +
+        'ip route add 203.0.113.0/24 nexthop via 10.50.1.2 dev nlp0 weight 2 nexthop via 10.50.2.2 dev nlp2 weight 3',
+    );
+    const dump = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getroute', '--header', 'family=inet', '-j']);
+    expect(dump.status, dump.stderr).toBe(0);
+    const route = lines(dump.stdout).find((m) => (m.attrs as Record<string, unknown> | undefined)?.dst === '203.0.113.0')!;
+    const attrs = route.attrs as Record<string, unknown>;
+    expect(attrs.multipath).toEqual([
+      { flags: [], hops: 1, ifindex: expect.any(Number), attrs: { gateway: '10.50.1.2' } },
+      { flags: [], hops: 2, ifindex: expect.any(Number), attrs: { gateway: '10.50.2.2' } },
+    ]);
+    // The same route for another prefix, from the printed JSON.
+    const copy = JSON.stringify({ ...attrs, dst: '198.18.7.0' });
+    const header = Object.entries(route.header as Record<string, unknown>).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') || 0 : v}`);
+    const r = nlctl(['-n', ns.name, 'execute', '-f', 'route', '-t', 'newroute', '-F', 'request,ack,create,excl', ...header.flatMap((h) => ['--header', h]), '--attrs', copy, '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    const [ip] = JSON.parse(ns.exec('ip -j route show 198.18.7.0/24')) as { nexthops: { gateway: string; dev: string; weight: number }[] }[];
+    expect(ip!.nexthops.map((h) => [h.gateway, h.dev, h.weight])).toEqual([
+      ['10.50.1.2', 'nlp0', 2],
+      ['10.50.2.2', 'nlp2', 3],
+    ]);
+  });
+
+  it('builds a request of a message that has only variant layouts (sock_diag) from --header fields', () => {
+    const r = nlctl(['execute', '-f', 'sock_diag', '-t', 'sock_diag_by_family', '-F', 'request,dump', '--header', 'family=inet', '--header', 'protocol=tcp', '--header', 'states=0xffffffff', '--dry-run', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(r.stdout)[0]).toMatchObject({ type: 'SOCK_DIAG_BY_FAMILY', len: 16 + 56, header: { family: 'inet', protocol: 'tcp', states: 0xffffffff } });
+  });
+});
+
 describe('listen', () => {
   it('prints each notification with its time and group, and stops at --count', () => {
     const child = spawnSync('sh', ['-c', `(sleep 0.5; ip -n ${ns.name} link add nll0 type veth peer name nll1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link -c 2 --timeout 10s -j`], { encoding: 'utf8' });

@@ -424,19 +424,20 @@ function userTmpl(): Uint8Array {
     .u32(52, 0xffffffff).u32(56, 0xffffffff).u32(60, 0xffffffff).bytes;
 }
 
+/** SEL as decoded: struct xfrm_selector, a nested object. */
 const SEL_FIELDS = {
-  sel_daddr: hex(addr4(10, 1, 0, 0)),
-  sel_saddr: hex(addr4(10, 0, 0, 0)),
-  sel_dport: 443,
-  sel_dport_mask: 0xffff,
-  sel_sport: 0,
-  sel_sport_mask: 0,
-  sel_family: 'inet',
-  sel_prefixlen_d: 24,
-  sel_prefixlen_s: 16,
-  sel_proto: 'tcp',
-  sel_ifindex: -1,
-  sel_user: 1000,
+  daddr: hex(addr4(10, 1, 0, 0)),
+  saddr: hex(addr4(10, 0, 0, 0)),
+  dport: 443,
+  dport_mask: 0xffff,
+  sport: 0,
+  sport_mask: 0,
+  family: 'inet',
+  prefixlen_d: 24,
+  prefixlen_s: 16,
+  proto: 'tcp',
+  ifindex: -1,
+  user: 1000,
 };
 
 describe('xfrm', () => {
@@ -475,27 +476,23 @@ describe('xfrm', () => {
     expect(d.type).toEqual({ value: XFRM_MSG_NEWSA, name: 'newsa', constant: 'XFRM_MSG_NEWSA' });
     expect(d.malformed).toEqual([]);
     expect(d.fixed!.name).toBe('xfrm_usersa_info');
+    // Nested structs as objects; the SPI in hex, as ip xfrm shows it.
     expect(d.fixed!.fields).toEqual({
-      ...SEL_FIELDS,
-      id_daddr: hex(addr4(192, 0, 2, 2)),
-      id_spi: 0x1234,
-      id_proto: 'esp',
+      sel: SEL_FIELDS,
+      id: { daddr: hex(addr4(192, 0, 2, 2)), spi: '0x1234', proto: 'esp' },
       saddr: hex(addr4(192, 0, 2, 1)),
-      lft_soft_byte_limit: 1_000_000n,
-      lft_hard_byte_limit: XFRM_INF,
-      lft_soft_packet_limit: XFRM_INF,
-      lft_hard_packet_limit: XFRM_INF,
-      lft_soft_add_expires_seconds: XFRM_INF,
-      lft_hard_add_expires_seconds: XFRM_INF,
-      lft_soft_use_expires_seconds: XFRM_INF,
-      lft_hard_use_expires_seconds: XFRM_INF,
-      curlft_bytes: 1000n,
-      curlft_packets: 10n,
-      curlft_add_time: 1_700_000_000n,
-      curlft_use_time: 0n,
-      stats_replay_window: 32,
-      stats_replay: 2,
-      stats_integrity_failed: 1,
+      lft: {
+        soft_byte_limit: 1_000_000n,
+        hard_byte_limit: XFRM_INF,
+        soft_packet_limit: XFRM_INF,
+        hard_packet_limit: XFRM_INF,
+        soft_add_expires_seconds: XFRM_INF,
+        hard_add_expires_seconds: XFRM_INF,
+        soft_use_expires_seconds: XFRM_INF,
+        hard_use_expires_seconds: XFRM_INF,
+      },
+      curlft: { bytes: 1000n, packets: 10n, add_time: 1_700_000_000n, use_time: 0n },
+      stats: { replay_window: 32, replay: 2, integrity_failed: 1 },
       seq: 5,
       reqid: 7,
       family: 'inet',
@@ -504,12 +501,14 @@ describe('xfrm', () => {
       flags: ['noecn', 'esn'],
     });
     const a = attrsToObject(d.attrs);
-    expect(a.alg_auth_trunc).toEqual({ alg_name: hex(cstring('hmac(sha256)', 64)), alg_key_len: 256, alg_trunc_len: 128, _extra: hex(key) });
-    expect(a.alg_crypt).toEqual({ alg_name: hex(cstring('cbc(aes)', 64)), alg_key_len: 128, _extra: hex(key.subarray(0, 16)) });
+    // char alg_name[64]: text, trailing NULs dropped.
+    expect(a.alg_auth_trunc).toEqual({ alg_name: 'hmac(sha256)', alg_key_len: 256, alg_trunc_len: 128, _extra: hex(key) });
+    expect(a.alg_crypt).toEqual({ alg_name: 'cbc(aes)', alg_key_len: 128, _extra: hex(key.subarray(0, 16)) });
     expect(a.encap).toEqual({ encap_type: 'espinudp', encap_sport: 4500, encap_dport: 4501, encap_oa: hex(addr4(198, 51, 100, 1)) });
-    expect(a.mark).toEqual({ v: 5, m: 0xff });
+    // Marks and interface IDs in hex, as ip xfrm shows them.
+    expect(a.mark).toEqual({ v: '0x5', m: '0xff' });
     expect(a.sa_extra_flags).toEqual(['dont_encap_dscp']);
-    expect(a.if_id).toBe(9);
+    expect(a.if_id).toBe('0x9');
     expect(a.lastused).toBe(1_700_000_123n);
     expect(a.replay_esn_val).toEqual({ bmp_len: 1, oseq: 10, seq: 9, oseq_hi: 0, seq_hi: 0, replay_window: 32, _extra: hex(new Struct(4).u32(0, 0x1ff).bytes) });
     expect(a.coaddr).toBe(hex(addr4(203, 0, 113, 9)));
@@ -523,13 +522,13 @@ describe('xfrm', () => {
     const del = decode(message(XFRM_MSG_DELSA, concat(id, new AttributeEncoder().bytes(XFRMA_SA, usersaInfo()).encode())), NETLINK_XFRM, xfrm);
     expect(del.type.name).toBe('delsa');
     expect(del.malformed).toEqual([]);
-    expect(del.fixed!.fields).toEqual({ daddr: hex(addr4(192, 0, 2, 2)), spi: 0xc0ffee, family: 'inet', proto: 'esp' });
-    expect(attrsToObject(del.attrs).sa).toMatchObject({ id_spi: 0x1234, reqid: 7, mode: 'tunnel', sel_dport: 443 });
+    expect(del.fixed!.fields).toEqual({ daddr: hex(addr4(192, 0, 2, 2)), spi: '0xc0ffee', family: 'inet', proto: 'esp' });
+    expect(attrsToObject(del.attrs).sa).toMatchObject({ id: { spi: '0x1234' }, reqid: 7, mode: 'tunnel', sel: { dport: 443 } });
 
     // XFRM_MSG_GETSA (a get, not a dump): the same id.
     const get = decode(message(XFRM_MSG_GETSA, id, HeaderFlags.Request), NETLINK_XFRM, xfrm);
     expect(get.flags).toEqual(['request']);
-    expect(get.fixed!.fields.spi).toBe(0xc0ffee);
+    expect(get.fixed!.fields.spi).toBe('0xc0ffee');
 
     // XFRM_MSG_FLUSHSA: a 1-byte xfrm_usersa_flush, padded to 4.
     const flush = decode(message(XFRM_MSG_FLUSHSA, Uint8Array.from([IPSEC_PROTO_ANY, 0, 0, 0])), NETLINK_XFRM, xfrm);
@@ -545,25 +544,27 @@ describe('xfrm', () => {
     // XFRM_MSG_EXPIRE: xfrm_user_expire = the state, then `hard` at 224 (232 bytes).
     const expire = decode(message(XFRM_MSG_EXPIRE, concat(usersaInfo(), new Struct(8).u8(0, 1).bytes)), NETLINK_XFRM, xfrm);
     expect(expire.malformed).toEqual([]);
-    expect(expire.fixed!.fields).toMatchObject({ state_id_spi: 0x1234, state_reqid: 7, state_flags: ['noecn', 'esn'], hard: 1 });
+    expect(expire.fixed!.fields).toMatchObject({ state: { id: { spi: '0x1234' }, reqid: 7, flags: ['noecn', 'esn'] }, hard: 1 });
 
     // XFRM_MSG_NEWAE: xfrm_aevent_id (48 bytes) and the replay counters.
     const aeid = new Struct(48).set(0, id).set(24, addr4(192, 0, 2, 1)).u32(40, 1 | 2 | 16).u32(44, 7).bytes;
     const aev = decode(message(XFRM_MSG_NEWAE, concat(aeid, new AttributeEncoder().bytes(XFRMA_REPLAY_VAL, new Struct(12).u32(0, 3).u32(4, 4).u32(8, 0xf).bytes).encode())), NETLINK_XFRM, xfrm);
-    expect(aev.fixed!.fields).toEqual({ sa_id_daddr: hex(addr4(192, 0, 2, 2)), sa_id_spi: 0xc0ffee, sa_id_family: 'inet', sa_id_proto: 'esp', saddr: hex(addr4(192, 0, 2, 1)), flags: ['rthr', 'rval', 'cr'], reqid: 7 });
+    expect(aev.fixed!.fields).toEqual({ sa_id: { daddr: hex(addr4(192, 0, 2, 2)), spi: '0xc0ffee', family: 'inet', proto: 'esp' }, saddr: hex(addr4(192, 0, 2, 1)), flags: ['rthr', 'rval', 'cr'], reqid: 7 });
+    // Raw numbers behind enum and flag fields are keyed by dotted path.
+    expect(aev.fixed!.raw).toMatchObject({ 'sa_id.family': AF_INET, 'sa_id.proto': IPPROTO_ESP, flags: 1 | 2 | 16 });
     expect(attrsToObject(aev.attrs).replay_val).toEqual({ oseq: 3, seq: 4, bitmap: 0xf });
 
     // XFRM_MSG_MAPPING: xfrm_user_mapping (64 bytes), ports in network order.
     const mapping = new Struct(64).set(0, id).u32(24, 7).set(28, addr4(198, 51, 100, 1)).set(44, addr4(198, 51, 100, 2)).be16(60, 4500).be16(62, 4501).bytes;
     const map = decode(message(XFRM_MSG_MAPPING, mapping), NETLINK_XFRM, xfrm);
-    expect(map.fixed!.fields).toMatchObject({ id_spi: 0xc0ffee, reqid: 7, old_saddr: hex(addr4(198, 51, 100, 1)), new_saddr: hex(addr4(198, 51, 100, 2)), old_sport: 4500, new_sport: 4501 });
+    expect(map.fixed!.fields).toMatchObject({ id: { spi: '0xc0ffee' }, reqid: 7, old_saddr: hex(addr4(198, 51, 100, 1)), new_saddr: hex(addr4(198, 51, 100, 2)), old_sport: 4500, new_sport: 4501 });
     expect(map.malformed).toEqual([]);
 
     // XFRM_MSG_REPORT: proto, 3 bytes of padding, the selector at 4.
     const report = new Struct(60).u8(0, IPPROTO_ESP);
     selector(report, 4, SEL);
     const rep = decode(message(XFRM_MSG_REPORT, concat(report.bytes, new AttributeEncoder().bytes(XFRMA_COADDR, addr4(203, 0, 113, 9)).encode())), NETLINK_XFRM, xfrm);
-    expect(rep.fixed!.fields).toEqual({ proto: 'esp', ...SEL_FIELDS });
+    expect(rep.fixed!.fields).toEqual({ proto: 'esp', sel: SEL_FIELDS });
     expect(rep.malformed).toEqual([]);
   });
 
@@ -571,11 +572,19 @@ describe('xfrm', () => {
     const tmpl = userTmpl();
     const pol = decode(message(XFRM_MSG_NEWPOLICY, concat(userpolicyInfo(), new AttributeEncoder().bytes(XFRMA_TMPL, tmpl).encode())), NETLINK_XFRM, xfrm);
     expect(pol.malformed).toEqual([]);
-    expect(pol.fixed!.fields).toMatchObject({ ...SEL_FIELDS, lft_soft_byte_limit: XFRM_INF, curlft_bytes: 99n, priority: 100, index: 0x19, dir: 'out', action: 'block', flags: ['icmp'], share: 'any' });
-    expect(attrsToObject(pol.attrs).tmpl).toEqual({
-      id_daddr: hex(addr4(192, 0, 2, 2)), id_spi: 0, id_proto: 'esp', family: 'inet', saddr: hex(addr4(192, 0, 2, 1)),
+    expect(pol.fixed!.fields).toMatchObject({ sel: SEL_FIELDS, lft: { soft_byte_limit: XFRM_INF }, curlft: { bytes: 99n }, priority: 100, index: 0x19, dir: 'out', action: 'block', flags: ['icmp'], share: 'any' });
+    // XFRMA_TMPL is an array of struct xfrm_user_tmpl, even with one template.
+    expect(attrsToObject(pol.attrs).tmpl).toEqual([{
+      id: { daddr: hex(addr4(192, 0, 2, 2)), spi: '0x0', proto: 'esp' }, family: 'inet', saddr: hex(addr4(192, 0, 2, 1)),
       reqid: 7, mode: 'tunnel', share: 'any', optional: 0, aalgos: 0xffffffff, ealgos: 0xffffffff, calgos: 0xffffffff,
-    });
+    }]);
+    // Two templates back to back: two elements; a length that is not a whole number of them is malformed.
+    const two = decode(message(XFRM_MSG_NEWPOLICY, concat(userpolicyInfo(), new AttributeEncoder().bytes(XFRMA_TMPL, concat(tmpl, tmpl)).encode())), NETLINK_XFRM, xfrm);
+    expect(two.malformed).toEqual([]);
+    expect(attrsToObject(two.attrs).tmpl).toHaveLength(2);
+    const cut = decode(message(XFRM_MSG_NEWPOLICY, concat(userpolicyInfo(), new AttributeEncoder().bytes(XFRMA_TMPL, tmpl.subarray(0, 60)).encode())), NETLINK_XFRM, xfrm);
+    expect(cut.malformed).toEqual([expect.stringMatching(/^XFRMA_TMPL at offset \d+: 60 bytes is not a whole number of struct xfrm_user_tmpl \(64 bytes\)$/)]);
+    expect(attrsToObject(cut.attrs).tmpl).toBe(hex(tmpl.subarray(0, 60)));
 
     // XFRM_MSG_ACQUIRE: xfrm_user_acquire = id, saddr, selector at 40, the policy at 96, then
     // aalgos, ealgos, calgos, seq (280 bytes).
@@ -585,15 +594,15 @@ describe('xfrm', () => {
     const a = decode(message(XFRM_MSG_ACQUIRE, concat(acq.bytes, new AttributeEncoder().bytes(XFRMA_TMPL, tmpl).encode())), NETLINK_XFRM, xfrm);
     expect(a.malformed).toEqual([]);
     expect(a.fixed!.fields).toMatchObject({
-      id_proto: 'esp', saddr: hex(addr4(192, 0, 2, 1)), sel_family: 'inet', sel_dport: 443,
-      policy_sel_prefixlen_d: 24, policy_priority: 100, policy_index: 0x19, policy_dir: 'out', policy_action: 'block',
+      id: { proto: 'esp' }, saddr: hex(addr4(192, 0, 2, 1)), sel: { family: 'inet', dport: 443 },
+      policy: { sel: { prefixlen_d: 24 }, priority: 100, index: 0x19, dir: 'out', action: 'block' },
       aalgos: 1, ealgos: 2, calgos: 3, seq: 0xabc,
     });
-    expect(attrsToObject(a.attrs).tmpl).toMatchObject({ reqid: 7 });
+    expect(attrsToObject(a.attrs).tmpl).toMatchObject([{ reqid: 7 }]);
 
     // XFRM_MSG_POLEXPIRE: the policy, then `hard` at 168 (176 bytes).
     const pe = decode(message(XFRM_MSG_POLEXPIRE, concat(userpolicyInfo(), new Struct(8).u8(0, 1).bytes)), NETLINK_XFRM, xfrm);
-    expect(pe.fixed!.fields).toMatchObject({ pol_priority: 100, pol_dir: 'out', hard: 1 });
+    expect(pe.fixed!.fields).toMatchObject({ pol: { priority: 100, dir: 'out' }, hard: 1 });
     expect(pe.malformed).toEqual([]);
   });
 
@@ -640,19 +649,24 @@ describe('xfrm', () => {
       }
       const out = pols.find((p) => p.fixed!.fields.dir === 'out')!;
       expect(out.fixed!.fields).toMatchObject({
-        sel_daddr: hex(addr4(10, 1, 0, 0)), sel_saddr: hex(addr4(10, 0, 0, 0)), sel_dport: 443, sel_dport_mask: 0xffff,
-        sel_family: 'inet', sel_prefixlen_d: 24, sel_prefixlen_s: 24, sel_proto: 'tcp',
-        lft_soft_byte_limit: XFRM_INF, lft_hard_packet_limit: XFRM_INF, lft_hard_use_expires_seconds: 0n, curlft_bytes: 0n,
+        sel: {
+          daddr: hex(addr4(10, 1, 0, 0)), saddr: hex(addr4(10, 0, 0, 0)), dport: 443, dport_mask: 0xffff,
+          family: 'inet', prefixlen_d: 24, prefixlen_s: 24, proto: 'tcp',
+        },
+        lft: { soft_byte_limit: XFRM_INF, hard_packet_limit: XFRM_INF, hard_use_expires_seconds: 0n },
+        curlft: { bytes: 0n },
         priority: 100, action: 'allow', share: 'any',
       });
       expect(out.fixed!.fields.index).not.toBe(0);
       const oa = attrsToObject(out.attrs);
-      expect(oa.tmpl).toMatchObject({ id_daddr: hex(addr4(192, 0, 2, 2)), id_proto: 'esp', family: 'inet', saddr: hex(addr4(192, 0, 2, 1)), reqid: 7, mode: 'tunnel' });
-      expect(oa.mark).toEqual({ v: 5, m: 0xff });
+      expect(oa.tmpl).toMatchObject([{ id: { daddr: hex(addr4(192, 0, 2, 2)), proto: 'esp' }, family: 'inet', saddr: hex(addr4(192, 0, 2, 1)), reqid: 7, mode: 'tunnel' }]);
+      // ip xfrm policy prints the mark as "mark 0x5/0xff".
+      expect(oa.mark).toEqual({ v: '0x5', m: '0xff' });
+      expect(ns.ip('xfrm', 'policy', 'list', 'dir', 'out')).toContain(`mark ${(oa.mark as Record<string, string>).v}/${(oa.mark as Record<string, string>).m}`);
       expect(oa.policy_type).toMatchObject({ type: 'main' });
 
       const inp = pols.find((p) => p.fixed!.fields.dir === 'in')!;
-      expect(inp.fixed!.fields).toMatchObject({ sel_daddr: hex(addr4(10, 0, 0, 0)), sel_proto: 0, priority: 200, action: 'block' });
+      expect(inp.fixed!.fields).toMatchObject({ sel: { daddr: hex(addr4(10, 0, 0, 0)), proto: 0 }, priority: 200, action: 'block' });
       expect(attrsToObject(inp.attrs).tmpl).toBeUndefined();
     });
 
@@ -840,6 +854,8 @@ describe('connector', () => {
         c.close();
       }
     });
+    const comm = new Struct(24).s32(0, 7).s32(4, 7).set(8, cstring('sh', 16)).bytes;
+    expect(decodeStruct(connector, connector.structs.comm_proc_event!, comm).fields).toEqual({ process_pid: 7, process_tgid: 7, comm: 'sh' });
   });
 });
 

@@ -526,7 +526,8 @@ describe('netfilter: ipset', () => {
     expect(data.references).toBe(0);
     expect(data.maxelem).toBe(65536); // the kernel's default, read big-endian
     expect(Number.isInteger(Math.log2(data.hashsize as number))).toBe(true);
-    const elements = sets.filter((o) => o.adt !== undefined).map((o) => (o.adt as Obj).data);
+    // ADT's DATA is multi: the element list is an array even with one element.
+    const elements = sets.filter((o) => o.adt !== undefined).flatMap((o) => (o.adt as Obj).data as Obj[]);
     expect(elements).toEqual([{ ip: { ipv4: '192.0.2.7' } }]);
     // The kernel marks its integers with NLA_F_NET_BYTEORDER.
     const maxelem = allAttrs(decoded.flatMap((d) => d.attrs)).find((a) => a.name === 'maxelem')!;

@@ -4,7 +4,7 @@ import { HeaderFlags, HeaderType, dial, type Message } from '../src/index.js';
 import { loadFamily, type FamilySpec } from '../src/families/index.js';
 import { attrPathAt, decodeMessage } from '../src/model/decode.js';
 import { flagNames } from '../src/netlink/message.js';
-import { attrsToObject, messageToObject } from '../src/model/json.js';
+import { attrsToObject, messageToObject, type JsonValue } from '../src/model/json.js';
 import { formatIPv6, parseIPv6 } from '../src/model/values.js';
 import { createNetns } from './helpers/netns.js';
 
@@ -210,7 +210,9 @@ describe('route: addresses, routes, netconf', () => {
     const from = got.find((r) => r.priority === 1000)!;
     expect(from).toMatchObject({ src: '192.0.2.0', src_len: 24, table: 100 });
     const mark = got.find((r) => r.priority === 1001)!;
-    expect(mark.fwmark).toBe(Number(ip.find((r) => r.priority === 1001)!.fwmark));
+    // Marks are shown in hex, as ip prints them.
+    expect(mark.fwmark).toBe(ip.find((r) => r.priority === 1001)!.fwmark);
+    expect(mark.fwmark).toBe('0x7');
     expect(mark.table).toBe(101);
   });
 
@@ -224,6 +226,79 @@ describe('route: addresses, routes, netconf', () => {
       expect(d.attrs.length).toBeGreaterThan(0);
       expect(d.attrs.every((a) => a.name !== undefined)).toBe(true);
     }
+  });
+});
+
+describe('route: multipath routes, nexthop groups, alternative names', () => {
+  beforeAll(() => {
+    ns.exec(
+      [
+        'ip link add nlm0 type veth peer name nlm1',
+        'ip link add nlm2 type veth peer name nlm3',
+        'for d in nlm0 nlm1 nlm2 nlm3; do ip link set $d up; done',
+        'ip addr add 10.10.1.1/24 dev nlm0',
+        'ip addr add 10.10.2.1/24 dev nlm2',
+        'ip route add 203.0.113.0/24 nexthop via 10.10.1.2 dev nlm0 weight 1 nexthop via 10.10.2.2 dev nlm2 weight 2',
+        'ip nexthop add id 1 via 10.10.1.2 dev nlm0',
+        'ip nexthop add id 2 via 10.10.2.2 dev nlm2',
+        'ip nexthop add id 10 group 1/2,3',
+        'ip link property add dev nlm0 altname nlm-alt0',
+        'ip link property add dev nlm2 altname nlm-alt2a',
+        'ip link property add dev nlm2 altname nlm-alt2b',
+      ].join(' && '),
+    );
+  });
+
+  const ifname = (index: JsonValue) => (JSON.parse(ns.exec('ip -j link show')) as { ifindex: number; ifname: string }[]).find((l) => l.ifindex === index)?.ifname;
+
+  it('decodes RTA_MULTIPATH (struct rtnexthop, each with its attributes) like ip -j route', async () => {
+    const rtmsg = new Uint8Array(12);
+    rtmsg[0] = 2; // AF_INET
+    const ours = (await dump(26, rtmsg)).filter((m) => m.header.type === 24).map((m) => decodeMessage(m, { protocol: 0, family: route }));
+    for (const d of ours) expect(d.malformed).toEqual([]);
+    const mp = ours.map((d) => attrsToObject(d.attrs)).find((a) => a.dst === '203.0.113.0')!;
+    const hops = mp.multipath as { flags: string[]; hops: number; ifindex: number; attrs: Record<string, JsonValue> }[];
+    const [ip] = JSON.parse(ns.exec('ip -j route show 203.0.113.0/24')) as { nexthops: { gateway: string; dev: string; weight: number; flags: string[] }[] }[];
+    expect(hops).toHaveLength(ip!.nexthops.length);
+    hops.forEach((h, i) => {
+      const want = ip!.nexthops[i]!;
+      expect(h.attrs.gateway).toBe(want.gateway);
+      expect(ifname(h.ifindex)).toBe(want.dev);
+      // rtnh_hops is the weight minus one; ip shows the weight.
+      expect(h.hops + 1).toBe(want.weight);
+      expect(h.flags).toEqual(want.flags);
+      // The length is framing: left out, as nla_len is.
+      expect(h).not.toHaveProperty('len');
+    });
+  });
+
+  it('decodes NHA_GROUP (an array of struct nexthop_grp) like ip -j nexthop', async () => {
+    const ours = (await dump(106, new Uint8Array(8))).filter((m) => m.header.type === 104).map((m) => decodeMessage(m, { protocol: 0, family: route }));
+    for (const d of ours) expect(d.malformed).toEqual([]);
+    const ip = JSON.parse(ns.exec('ip -j nexthop show')) as { id: number; gateway?: string; dev?: string; group?: { id: number; weight?: number }[] }[];
+    expect(ours).toHaveLength(ip.length);
+    for (const want of ip) {
+      const a = ours.map((d) => attrsToObject(d.attrs)).find((x) => x.id === want.id)!;
+      if (want.group) {
+        expect(a.group_type).toBe('mpath');
+        // ip leaves out a weight of 1; the kernel keeps the weight minus one.
+        expect((a.group as { id: number; weight: number }[]).map((g) => ({ id: g.id, weight: g.weight + 1 }))).toEqual(want.group.map((g) => ({ id: g.id, weight: g.weight ?? 1 })));
+      } else {
+        expect(a.gateway).toBe(want.gateway);
+        expect(ifname(a.oif!)).toBe(want.dev);
+      }
+    }
+  });
+
+  it('shows IFLA_ALT_IFNAME (multi) as an array, one name or many, like ip -j link', async () => {
+    const msgs = (await dump(18, new Uint8Array(16))).filter((m) => m.header.type === 16).map((m) => decodeMessage(m, { protocol: 0, family: route }));
+    const ip = JSON.parse(ns.exec('ip -j link show')) as { ifname: string; altnames?: string[] }[];
+    for (const name of ['nlm0', 'nlm2', 'nlm1']) {
+      const a = attrsToObject(msgs.find((d) => attrsToObject(d.attrs).ifname === name)!.attrs);
+      const want = ip.find((l) => l.ifname === name)!.altnames;
+      expect((a.prop_list as Record<string, JsonValue> | undefined)?.alt_ifname, name).toEqual(want);
+    }
+    expect(ip.find((l) => l.ifname === 'nlm0')!.altnames).toEqual(['nlm-alt0']);
   });
 });
 

@@ -2,6 +2,8 @@
 // make a decoder throw (except the DecodeError that unmarshalAttributes/unmarshalMessage
 // document), decoders must stay inside the bytes they were given, and encode/decode must round
 // trip. Values read by the decoder are checked against an independent byte-by-byte reading.
+// At the end, the same for the family codec (src/model) on the schema's array, struct, text,
+// hex, multi and index-keyed features.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -22,9 +24,11 @@ import { LE, align4, concat } from './helpers/bytes.js';
 import { family as connector } from '../src/families/generated/connector.js';
 import { family as sockDiag } from '../src/families/generated/sock_diag.js';
 import type { FamilySpec } from '../src/families/schema.js';
-import { decodeMessage, type DecodedMessage } from '../src/model/decode.js';
-import { EncodeError, encodeMessage, type MessageInput } from '../src/model/encode.js';
-import { messageToObject } from '../src/model/json.js';
+import { fam } from './helpers/feature-family.js';
+import { decodeMessage, type DecodedAttr, type DecodedMessage } from '../src/model/decode.js';
+import { EncodeError, encodeAttrs, encodeMessage, type MessageInput } from '../src/model/encode.js';
+import { attrsToObject, messageToObject, type JsonValue } from '../src/model/json.js';
+import { stringifyJson } from '../src/model/jsontext.js';
 
 const RUNS = 2000;
 
@@ -777,6 +781,144 @@ describe('family codec: selected structs, unions, length fields, bit-fields', ()
         },
       ),
       { numRuns: RUNS / 2 },
+    );
+  });
+});
+
+// The generic codec (src/model) on the schema features of issue 3, with the test family of
+// helpers/feature-family.ts: arrays of structs, structs followed by attributes, nested struct
+// and char[N] fields, hex integers, multi attributes, index-keyed members.
+
+describe('model codec: arrays of structs, nested structs, char arrays, hex, multi, index keys', () => {
+  const MODEL_RUNS = 1000;
+  const NESTED = NLA_F_NESTED;
+
+  function nla(type: number, payload: Uint8Array): Uint8Array {
+    return marshalAttributes([{ type, data: payload }]);
+  }
+  function le(bytes: number, v: number): Uint8Array {
+    const b = new Uint8Array(bytes);
+    const view = new DataView(b.buffer);
+    if (bytes === 2) view.setUint16(0, v, LE);
+    else view.setUint32(0, v >>> 0, LE);
+    return b;
+  }
+
+  // Attribute lists that are mostly well framed and use the family's types, so decoding goes
+  // deep: struct arrays of right and wrong lengths, hop elements whose len is right or not,
+  // index-keyed nests, char arrays of any bytes.
+  const featureAttrs: fc.Arbitrary<Uint8Array> = fc.letrec<{ list: Uint8Array; attr: Uint8Array }>((tie) => ({
+    list: fc.array(tie('attr'), { maxLength: 5 }).map((a) => concat(...a)),
+    attr: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.tuple(fc.integer({ min: 0, max: 14 }), fc.uint8Array({ maxLength: 30 })).map(([t, p]) => nla(t, p)),
+      fc.array(fc.uint8Array({ minLength: 8, maxLength: 8 }), { maxLength: 3 }).map((els) => nla(3, concat(...els))),
+      fc
+        .array(fc.tuple(tie('list'), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.option(fc.integer({ min: 0, max: 80 }), { freq: 5 })), { maxLength: 3 })
+        .map((els) => nla(4, concat(...els.map(([attrs, rest, len]) => concat(le(2, len ?? 8 + attrs.length), rest.subarray(0, 2), rest.subarray(0, 4), attrs))))),
+      fc.tuple(fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.boolean()).map(([b, cut]) => nla(5, cut ? b.subarray(0, 13) : b)),
+      fc.tuple(fc.constantFrom(8, 9, 10, 13), fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), tie('list')), { maxLength: 3 })).map(([t, els]) =>
+        nla(t | NESTED, concat(...els.map(([i, body]) => nla(i | NESTED, body)))),
+      ),
+    ),
+  })).list;
+
+  // Headers: mostly whole, with a text name (struct outer starts with char name[8]).
+  const names = [new Uint8Array(8), Uint8Array.from([0x65, 0x74, 0x68, 0x30, 0, 0, 0, 0]), Uint8Array.from([0x61, 0, 0x62, 0, 0, 0, 0, 0])];
+  const featureMessage = fc.record({
+    type: fc.constantFrom(16, 17),
+    header: fc.oneof(
+      { arbitrary: fc.tuple(fc.constantFrom(...names), fc.uint8Array({ minLength: 16, maxLength: 16 })).map(([n, rest]) => concat(n, rest)), weight: 4 },
+      { arbitrary: fc.uint8Array({ maxLength: 24 }), weight: 1 },
+    ),
+    attrs: fc.oneof({ arbitrary: featureAttrs, weight: 4 }, { arbitrary: fc.uint8Array({ maxLength: 64 }), weight: 1 }),
+  });
+
+  it('decoding never throws; what does not fit is annotated; clean decodes encode back (lossless: the same bytes; compact: the same JSON)', () => {
+    let clean = 0;
+    fc.assert(
+      fc.property(featureMessage, ({ type, header, attrs }) => {
+        const head = type === 16 ? header.subarray(0, 4) : header;
+        const data = head.length === (type === 16 ? 4 : 24) ? concat(head, attrs) : head;
+        const m: Message = { header: { length: 16 + data.length, type, flags: 0, sequence: 1, pid: 0 }, data };
+        const d = decodeMessage(m, { protocol: 99, family: fam });
+        const problems = (attrs: DecodedAttr[]): number => attrs.reduce((n, a) => n + (a.malformed ? 1 : 0) + problems(a.children ?? []), 0);
+        // Every malformed attribute is also listed on the message.
+        if (problems(d.attrs) > 0) expect(d.malformed.length).toBeGreaterThan(0);
+        const o = JSON.parse(stringifyJson(messageToObject(d, { lossless: true }))) as Record<string, JsonValue>;
+        if (d.malformed.length) {
+          // Encoding what was shown may be refused, but only with an EncodeError.
+          try {
+            encodeMessage(fam, o as unknown as MessageInput);
+          } catch (e) {
+            expect(e).toBeInstanceOf(EncodeError);
+          }
+          return;
+        }
+        clean++;
+        expect([...encodeMessage(fam, o as unknown as MessageInput).data]).toEqual([...data]);
+        delete o.attr_list;
+        const once = encodeMessage(fam, o as unknown as MessageInput).data;
+        const again = decodeMessage({ header: { ...m.header, length: 16 + once.length }, data: once }, { protocol: 99, family: fam });
+        expect(again.malformed).toEqual([]);
+        expect(stringifyJson(messageToObject(again).attrs)).toBe(stringifyJson(o.attrs));
+        expect(stringifyJson(messageToObject(again).header)).toBe(stringifyJson(o.header));
+      }),
+      { numRuns: MODEL_RUNS },
+    );
+    // The generators must reach clean, deep messages, not only malformed ones.
+    expect(clean).toBeGreaterThan(MODEL_RUNS / 8);
+  });
+
+  // Values as a person (or -j) writes them, in the canonical forms the decoder prints.
+  const u32v = fc.nat({ max: 0xffffffff });
+  const text8 = fc.string({ unit: 'grapheme', maxLength: 4 }).filter((s) => Buffer.byteLength(s) <= 8 && !s.endsWith('\0'));
+  const entry = fc.record({ a: u32v, b: fc.string({ maxLength: 6 }).filter((s) => !s.includes('\0')) }, { requiredKeys: [] });
+  const indexed = <T>(v: fc.Arbitrary<T>) => fc.dictionary(fc.integer({ min: 0, max: 0x3fff }).map(String), v, { maxKeys: 3 });
+  const leafAttrs = fc.record(
+    {
+      mtu: u32v,
+      mark: u32v.map((n) => `0x${n.toString(16)}`),
+      gw: fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.')),
+      alt: fc.array(fc.string({ maxLength: 6 }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 3 }),
+    },
+    { requiredKeys: [] },
+  );
+  const values = fc.record(
+    {
+      pairs: fc.array(fc.record({ id: u32v, weight: fc.nat(255), flags: fc.nat(255).map((n) => `0x${n.toString(16)}`), tag: fc.nat(0xffff) }), { maxLength: 3 }),
+      hops: fc.array(
+        fc.record({ flags: fc.subarray(['dead', 'onlink']), hops: fc.nat(255), ifindex: fc.integer({ min: -0x80000000, max: 0x7fffffff }), attrs: leafAttrs }),
+        { maxLength: 3 },
+      ),
+      outer: fc.record({
+        name: text8,
+        in: fc.record({ addr: fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.')), port: fc.nat(0xffff) }),
+        mark: u32v.map((n) => `0x${n.toString(16)}`),
+        kind: fc.constantFrom('one', 'two'),
+      }),
+      words: fc.array(fc.array(fc.nat(0xffff), { maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+      table: indexed(entry),
+      list: fc.array(entry, { maxLength: 3 }),
+      tables: indexed(entry),
+      grid: indexed(indexed(entry)),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('values → encode → decode → the same JSON → encode → the same bytes', () => {
+    fc.assert(
+      fc.property(fc.tuple(values, leafAttrs), ([v, leaves]) => {
+        const input = JSON.parse(JSON.stringify({ ...leaves, ...v })) as Record<string, JsonValue>;
+        const bytes = encodeAttrs(fam, fam.sets.top, input);
+        const data = concat(new Uint8Array(4), bytes);
+        const d = decodeMessage({ header: { length: 16 + data.length, type: 16, flags: 0, sequence: 1, pid: 0 }, data }, { protocol: 99, family: fam });
+        expect(d.malformed).toEqual([]);
+        const o = JSON.parse(stringifyJson(attrsToObject(d.attrs))) as Record<string, JsonValue>;
+        expect(o).toEqual(input);
+        expect([...encodeAttrs(fam, fam.sets.top, o)]).toEqual([...bytes]);
+      }),
+      { numRuns: MODEL_RUNS },
     );
   });
 });

@@ -20,6 +20,7 @@ import { encodeAttrs, encodeMessage } from '../src/model/encode.js';
 import { runtimeFamily } from '../src/model/genl.js';
 import { attrsToObject, type JsonValue } from '../src/model/json.js';
 import { YnlSpecError, familyFromYnl, familyFromYnlFile } from '../src/model/ynl.js';
+import { concat, nla, u32 } from './helpers/bytes.js';
 import { createNetns, type Netns } from './helpers/netns.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/ynl/${name}`, import.meta.url));
@@ -139,9 +140,16 @@ describe('YNL nlctrl (genetlink-legacy)', () => {
       expect(attrs).toEqual(attrsToObject(decodeMessage(m, { protocol: 16, genlFamilies: new Map([[16, builtin]]) }).attrs));
       for (const k of Object.keys(attrs)) seen.add(k);
       if (attrs.policy) {
-        // [policy index] → { attribute type: { type, … } }
-        const [table] = attrs.policy as Record<string, Record<string, JsonValue>>[];
-        for (const p of Object.values(table!)) expect(typeof p.type).toBe('string');
+        // { policy index: { attribute type: { type, … } } }, keyed by number at both levels
+        const tables = Object.entries(attrs.policy as Record<string, Record<string, Record<string, JsonValue>>>);
+        expect(tables.length).toBeGreaterThan(0);
+        for (const [idx, table] of tables) {
+          expect(idx).toMatch(/^\d+$/);
+          for (const [type, p] of Object.entries(table)) {
+            expect(type).toMatch(/^\d+$/);
+            expect(typeof p.type).toBe('string');
+          }
+        }
       }
     }
     expect([...seen]).toEqual(expect.arrayContaining(['policy', 'op_policy']));
@@ -378,7 +386,8 @@ describe('YNL encoding round trips', () => {
       version: 2,
       ops: [{ id: 3, flags: ['cmd_cap_do', 'cmd_cap_dump', 'cmd_cap_haspol'] }, { id: 10, flags: ['cmd_cap_dump', 'cmd_cap_haspol'] }],
       mcast_groups: [{ name: 'notify', id: 16 }],
-      op_policy: [{ do: 0, dump: 0 }],
+      // Keyed by command number (nest-type-value).
+      op_policy: { 3: { do: 0, dump: 0 }, 10: { dump: 1 } },
     };
     const d = roundTrip(nlctrl, 'newfamily', { attrs }, true);
     expect(d.type).toMatchObject({ name: 'newfamily', constant: 'CTRL_CMD_NEWFAMILY' });
@@ -401,7 +410,8 @@ describe('YNL encoding round trips', () => {
   });
 
   it('rt-link: sub-message formats chosen by the selector, big-endian enum values, struct content', () => {
-    const vlan = { kind: 'vlan', data: { id: 100, protocol: '8021ad', flags: { flags: ['reorder_hdr'], mask: 1 } } };
+    // The mask has display-hint hex: "0x…".
+    const vlan = { kind: 'vlan', data: { id: 100, protocol: '8021ad', flags: { flags: ['reorder_hdr'], mask: '0x1' } } };
     const d = roundTrip(rtLink, 'newlink', { header: { ifi_flags: ['up'], ifi_change: 1 }, attrs: { ifname: 'v100', link: 2, linkinfo: vlan } });
     expect(d.fixed!.fields).toMatchObject({ ifi_flags: ['up'], ifi_change: 1 });
     // IFLA_VLAN_PROTOCOL is big-endian on the wire: 0x88a8 → 88 a8.
@@ -584,6 +594,7 @@ definitions:
     members:
       - { name: v, type: u64 }
       - { name: addr, type: u32, byte-order: big-endian, display-hint: ipv4 }
+      - { name: m, type: u32, display-hint: hex }
 attribute-sets:
   - name: misc
     attributes:
@@ -602,6 +613,8 @@ attribute-sets:
       - { name: v4h, type: u32, display-hint: ipv4 }
       - { name: either, type: binary, display-hint: ipv4-or-v6 }
       - { name: future, type: binary, display-hint: ipv7 }
+      - { name: many, type: u32, multi-attr: true, display-hint: hex }
+      - { name: hexflags, type: u32, enum: bits, display-hint: hex }
 sub-messages:
   - name: fmt
     formats:
@@ -623,15 +636,16 @@ mcast-groups:
     expect(f.enums.levels!.values).toEqual({ 16: 'x', 40: 'y', 41: 'z' });
     expect(f.structs.s).toEqual({
       name: 's',
-      size: 16 + 2 + 15 + 12,
+      size: 16 + 2 + 15 + 16,
       fields: [
-        { name: 'name', type: 'binary', size: 16 },
+        { name: 'name', type: 'string', size: 16 },
         { name: 'n', type: 'u16', byteOrder: 'big' },
         { name: 'pad', type: 'pad', size: 15 },
-        { name: 'inner', type: 'binary', size: 12 },
+        { name: 'inner', type: 'struct', struct: 't', size: 16 },
       ],
     });
     expect(f.structs.t!.fields[1]).toEqual({ name: 'addr', type: 'binary', size: 4, display: 'ip' });
+    expect(f.structs.t!.fields[2]).toEqual({ name: 'm', type: 'u32', display: 'hex' });
     expect(f.enums.numbered!.values).toEqual({ 0: '10', 1: '20' });
     const a = f.sets.misc!.attrs;
     expect(a['1']).toMatchObject({ name: 'arr', constant: 'MISC_A_ARR', type: 'binary', arrayOf: 'u32' });
@@ -643,7 +657,7 @@ mcast-groups:
     expect(a['7']!.display).toBeUndefined();
     expect(a['8']).toMatchObject({ type: 'nest-array', nested: 'misc' });
     // Three levels: the nest-array's elements hold a set whose members hold a set whose members hold misc.
-    expect(a['9']).toMatchObject({ type: 'nest-array', nested: 'misc.tv' });
+    expect(a['9']).toMatchObject({ type: 'nest-array', nested: 'misc.tv', indexKeyed: true });
     expect(f.sets['misc.tv']).toEqual({ name: 'misc.tv', attrs: {}, elements: 'misc.tv.2' });
     expect(f.sets['misc.tv.2']).toEqual({ name: 'misc.tv.2', attrs: {}, elements: 'misc' });
     // Formats with a fixed header are not attribute sets: their content stays bytes.
@@ -655,6 +669,14 @@ mcast-groups:
     expect(a['13']).toEqual({ name: 'v4h', constant: 'MISC_A_V4H', type: 'u32' });
     expect(a['14']!.display).toBe('ip');
     expect(a['15']!.display).toBeUndefined();
+    // multi-attr: an array even once; display-hint hex on an integer: "0x…" (not with names).
+    expect(a['16']).toEqual({ name: 'many', constant: 'MISC_A_MANY', type: 'u32', multi: true, display: 'hex' });
+    expect(a['17']).toEqual({ name: 'hexflags', constant: 'MISC_A_HEXFLAGS', type: 'u32', flags: 'bits' });
+    const many = decodeMessage(
+      { header: { length: 0, type: 0x10, flags: 0, sequence: 0, pid: 0 }, data: concat([1, 1, 0, 0], nla(16, u32(0x2a))) },
+      { protocol: 16, genlFamilies: new Map([[0x10, f]]) },
+    );
+    expect(attrsToObject(many.attrs)).toEqual({ many: ['0x2a'] });
     const v4 = encodeAttrs(f, f.sets.misc, { v4: '192.0.2.1' });
     expect([...v4]).toEqual([8, 0, 12, 0, 192, 0, 2, 1]);
     expect(f.messages.map((m) => [m.value, m.constant, m.attrs])).toEqual([

@@ -234,19 +234,20 @@ const JSON_RECORDS: readonly (readonly [string, string, readonly (readonly [stri
       ['pid', 'The port ID.'],
       ['len', 'The length from the message header, in bytes.'],
       ['genl', 'Generic netlink: the genlmsghdr, \\fB{"cmd": ..., "version": ...}\\fR.'],
-      ['header', "The family's fixed header (\\fBifinfomsg\\fR, \\fBrtmsg\\fR, ...) by field, enums as names, flags as arrays of names; \\fB_extra\\fR holds, as hex, bytes beyond the described struct."],
+      ['header', "The family's fixed header (\\fBifinfomsg\\fR, \\fBrtmsg\\fR, ...) by field, valued as attributes are (see \\fBJSON values\\fR): a nested struct is an object (\\fBsel.daddr\\fR), a char array text; \\fB_extra\\fR holds, as hex, bytes beyond the described struct."],
       [
         'error',
         'NLMSG_ERROR and NLMSG_DONE: \\fBerrno\\fR (0 for an ACK, else negative), \\fBname\\fR (\\fBOK\\fR, \\fBENODEV\\fR, ...) and \\fBtext\\fR; from the extended ACK, \\fBmsg\\fR, \\fBoffset\\fR (into the request), \\fBbad_attr\\fR (the attribute at that offset, as a dotted path), \\fBcookie\\fR (hex), \\fBpolicy\\fR (an object), \\fBmiss_type\\fR and \\fBmiss_nest\\fR.',
       ],
       [
         'attrs',
-        'The attributes by short name (\\fBifname\\fR, \\fBmtu\\fR): numbers, strings, addresses and MAC addresses as text, enums as names, flags as arrays of names, nests as objects, repeated attributes as arrays. An attribute of an unknown type is \\fBunknown_\\fR\\fIN\\fR with its bytes as hex.',
+        'The attributes by short name (\\fBifname\\fR, \\fBmtu\\fR): numbers, strings, addresses and MAC addresses as text, enums as names, flags as arrays of names, nests as objects, repeated attributes as arrays (see \\fBJSON values\\fR). An attribute of an unknown type is \\fBunknown_\\fR\\fIN\\fR with its bytes as hex.',
       ],
       [
         'attr_list',
         'With \\fB\\-\\-lossless\\fR: every attribute in wire order, as objects with \\fBtype\\fR (number), \\fBname\\fR, \\fBconstant\\fR, \\fBflags\\fR (\\fBnested\\fR, \\fBnet_byteorder\\fR), \\fBlen\\fR, \\fBoffset\\fR (from the start of the message), \\fBbytes\\fR (hex), then \\fBvalue\\fR or nested \\fBattrs\\fR, \\fBraw\\fR (the number behind an enum or flags value) and \\fBmalformed\\fR.',
       ],
+      ['header_bytes', "With \\fB\\-\\-lossless\\fR: the fixed header as hex, exactly as received (padding and alignment included), as \\fB\\-\\-header\\-hex\\fR takes it; the library's encoder uses it instead of \\fBheader\\fR."],
       ['bytes', 'With \\fB\\-\\-lossless\\fR: the whole message as hex.'],
       ['payload', 'Bytes not decoded as a header or attributes, as hex.'],
       ['text', 'A text payload (audit records).'],
@@ -319,6 +320,50 @@ The same layout, with every row annotated: header fields by name, attribute cons
 .SS JSON records
 Every object has a \fBrecord\fR field that says what it is; fields that do not apply are left out.
 Integers are exact, 64\-bit ones included (\fBjq\fR 1.6 rounds those above 2^53).
+`;
+
+/** How attribute and header values look in JSON, and what the way back keeps. */
+const JSON_VALUES = String.raw`
+.SS JSON values
+The shape of a value comes from the family's description, never from the data, so a
+.BR jq (1)
+filter works on every message of a type; \fB\-\-attrs\fR takes the same shapes back.
+.TP
+.B Numbers
+Integers, 64\-bit ones exact.
+Marks, masks, SPIs and interface IDs that the family's own tools print in hex
+(\fBfwmark\fR and \fBfwmask\fR of rules, xfrm \fBmark\fR, \fBspi\fR, \fBif_id\fR, sock_diag \fBmark\fR) are strings such as \fB"0x10"\fR;
+either form is accepted back.
+.TP
+.B Text and bytes
+Strings; a fixed\-size char array in a struct too (\fBalg_name\fR, \fBcomm\fR), trailing NULs dropped.
+Addresses and MAC addresses as text, other bytes as hex.
+.TP
+.B Enums and flags
+Enums by name (a number the description does not know stays a number); flags as an array of names, unknown bits as one hex string.
+.TP
+.B Structs
+Objects by field; a struct inside a struct is a nested object (\fB.header.sel.daddr\fR).
+An attribute whose payload is shorter than its struct shows the fields it holds and is marked malformed.
+.TP
+.B Arrays
+An attribute that appears more than once is an array of its values, in order.
+One the description says can repeat (\fBprop_list.alt_ifname\fR, ethtool's \fBbits.bit\fR, devlink's \fBinfo_version_*\fR, ...) is an array even when it appears once.
+An array of structs is an array of objects, whatever the count: \fBgroup\fR of a nexthop (struct nexthop_grp), \fBtmpl\fR of an xfrm policy (struct xfrm_user_tmpl).
+\fBmultipath\fR of a route is one object per hop: the fields of struct rtnexthop (\fBflags\fR, \fBhops\fR, \fBifindex\fR; rtnh_len is left out, as it is computed) and \fBattrs\fR, the hop's own attributes (\fBgateway\fR).
+.TP
+.B Nests
+Objects, by attribute name.
+A nest whose members are numbered from 1 (nlctrl's \fBops\fR and \fBmcast_groups\fR) is an array.
+Where the numbers mean something, the nest is an object keyed by the number in decimal, in ascending order:
+nlctrl's \fBop_policy\fR by command and \fBpolicy\fR by policy index, then by attribute type (\fB.attrs.policy["0"]["1"].type\fR);
+a number that appears twice holds an array.
+.TP
+.B The way back
+The JSON of a message encodes back to the same bytes, except for what it does not record:
+the NLA_F_NESTED and NLA_F_NET_BYTEORDER bits (the encoder sets NLA_F_NESTED on every nest, as strict kernels want in requests, and never NLA_F_NET_BYTEORDER),
+the place of a repeated attribute among others (its values are grouped), padding content, lengths longer than their content, and bytes that are not UTF\-8 in text.
+With \fB\-\-lossless\fR, \fBattr_list\fR and \fBheader_bytes\fR give back every byte.
 `;
 
 const EXIT_STATUS = String.raw`
@@ -471,6 +516,7 @@ export function manPage(program: Command, options: ManPageOptions): string {
     for (const [field, meaning] of fields) out.push('.TP', B(field), meaning);
     out.push('.RE');
   }
+  raw(JSON_VALUES);
 
   out.push('.SH "EXIT STATUS"');
   raw(EXIT_STATUS);

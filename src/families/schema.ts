@@ -19,7 +19,11 @@ export type AttrType =
   | 'bitfield32' // struct nla_bitfield32 { value, selector }
   | 'pad'; // alignment filler (IFLA_PAD and friends)
 
-/** How a value reads best for a human. */
+/**
+ * How a value reads best for a human. On bytes: addresses, MACs, UUIDs, or hex (the default).
+ * On an unsigned integer only `hex` applies: the value is the string "0x…" (marks and masks,
+ * which iproute2 prints that way too), and the encoder takes it back in that form.
+ */
 export type DisplayHint = 'ipv4' | 'ipv6' | 'ip' | 'mac' | 'hex' | 'uuid';
 
 /** One attribute of a set. */
@@ -33,8 +37,20 @@ export interface AttrSpec {
   nested?: string;
   /** For binary: decode the payload as this struct. */
   struct?: string;
-  /** For binary: an array of this scalar type (e.g. u32 array). */
-  arrayOf?: IntType;
+  /**
+   * For binary: the payload is an array of this scalar type (`u32`), or of this struct (by
+   * name, e.g. `nexthop_grp`), elements back to back at sizeof() steps. Shown as a JSON array
+   * whatever the count.
+   */
+  arrayOf?: IntType | string;
+  /**
+   * For arrayOf a struct: each element is the struct followed by attributes of this set, the
+   * struct's {@link elementLength} field giving the element's whole length (struct rtnexthop
+   * and its RTA_* attributes in RTA_MULTIPATH). Elements start on 4-byte boundaries.
+   */
+  elementAttrs?: string;
+  /** With elementAttrs: the struct field that holds the element's length (struct and attributes). */
+  elementLength?: string;
   /** Integer byte order when it is not the host's (nfnetlink uses big-endian). */
   byteOrder?: 'big' | 'little';
   display?: DisplayHint;
@@ -47,6 +63,18 @@ export interface AttrSpec {
    * INET_DIAG_INFO on the socket's protocol: see {@link SubMessage}.
    */
   subMessage?: SubMessage;
+  /**
+   * The attribute may appear more than once (a list of repeated attributes, such as
+   * IFLA_ALT_IFNAME in IFLA_PROP_LIST): JSON shows it as an array even when it appears once,
+   * so a jq filter works the same for one and for many.
+   */
+  multi?: boolean;
+  /**
+   * For nest-array: the members' types are meaningful (a command number, a policy index), not
+   * a count from 1. JSON shows the nest as an object keyed by the index in decimal instead of
+   * an array; the encoder writes each member under its key.
+   */
+  indexKeyed?: boolean;
   /** Named from the header but not typed by hand: shown as bytes. */
   undescribed?: boolean;
 }
@@ -78,29 +106,31 @@ export interface AttrSetSpec {
   /**
    * Every member's type is an index (or an ID), and its content is this set: the second level
    * of a two-level table such as nlctrl's policies (policy index → attribute type → policy).
+   * Like an indexKeyed nest-array, JSON shows the members keyed by index in decimal.
    */
   elements?: string;
 }
 
 /**
- * A field of a fixed-layout struct. Besides integers, padding and bytes a field can be text
- * (`string`: a NUL-padded char array) or a region holding another struct (`struct`: a nested
- * struct, a union member, or the trailing data of a header such as struct cn_msg).
+ * A field of a fixed-layout struct: an integer, padding (not shown, written as zeros), bytes,
+ * a char[size] string (trailing NULs dropped when read, NUL-padded when written), or a region
+ * holding another struct (`struct`: a nested struct, a union member chosen by `select`, or
+ * the trailing data of a header such as struct cn_msg), shown as a nested object.
  */
 export interface StructField {
   name: string;
   type: IntType | 'pad' | 'binary' | 'string' | 'struct';
   /**
-   * Size in bytes for pad, binary, string and struct fields. A struct field without one is
-   * the rest of the data (or `lengthOf` bytes): it must be the last field and does not count
-   * in the struct's size, like a C flexible array member.
+   * Size in bytes for pad, binary, string and struct fields (a nested struct's sizeof). A
+   * struct field without one is the rest of the data (or `lengthOf` bytes): it must be the last
+   * field and does not count in the struct's size, like a C flexible array member.
    */
   size?: number;
   byteOrder?: 'big' | 'little';
   display?: DisplayHint;
   enum?: string;
   flags?: string;
-  /** For struct fields: the struct of the region when `select` names none (else bytes). */
+  /** For struct fields: the struct this field is (when `select` names none; else bytes). */
   struct?: string;
   /** The region's struct (or a binary field's display) chosen by earlier fields' values. */
   select?: FieldSelect;

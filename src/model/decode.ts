@@ -7,7 +7,8 @@ import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
 import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
-import type { AttrSetSpec, AttrSpec, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
+import { attrsToObject } from './json.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
 /** A decoded value. 64-bit integers stay bigint; unknown bytes become hex text. */
@@ -39,7 +40,17 @@ export interface DecodedAttr {
   raw?: number | bigint;
   /** Decoded children of a nest. */
   children?: DecodedAttr[];
-  /** Set when the payload does not fit its description (the value is then hex). */
+  /**
+   * The children's types are indexes that mean something (an indexKeyed nest-array, or a nest
+   * of an `elements` set): JSON keys them by index instead of listing them.
+   */
+  indexKeyed?: boolean;
+  /** The description says the attribute may repeat: JSON shows it as an array even once. */
+  multi?: boolean;
+  /**
+   * Set when the payload does not fit its description: the value is then hex, or, for a struct
+   * shorter than described, the fields it holds.
+   */
   malformed?: string;
 }
 
@@ -50,11 +61,19 @@ export interface DecodedFixedHeader {
   fields: Record<string, Value>;
   /** Raw numbers behind enum and flag fields. */
   raw: Record<string, number | bigint>;
+  /**
+   * The bytes the struct was read from, padding included (of a message's fixed header: up to
+   * where its attributes start, so with the alignment padding after a short struct).
+   */
+  bytes: Uint8Array;
   /** Bytes beyond the described struct (a newer kernel's longer header). */
   extra?: Uint8Array;
   /** Fields the message was too short to hold (dotted inside a nested struct: data.what). */
   missing?: string[];
-  /** Other disagreements, e.g. a length field that claims more bytes than there are. */
+  /**
+   * Other disagreements: a length field that claims more bytes than there are, a char array
+   * that is not UTF-8 (shown as hex).
+   */
   problems?: string[];
 }
 
@@ -186,11 +205,37 @@ function flagsValue(e: EnumSpec | undefined, v: number | bigint): Value {
   return out;
 }
 
-/** An integer as the description shows it: an enum's name, a flag set's names, or the number. */
-export function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string }, v: number | bigint): Value {
+/** An integer as the description shows it: an enum's name, a flag set's names, hex, or the number. */
+export function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: string; flags?: string; display?: DisplayHint }, v: number | bigint): Value {
   if (spec.enum) return enumValue(family?.enums[spec.enum], v);
   if (spec.flags) return flagsValue(family?.enums[spec.flags], v);
+  if (spec.display === 'hex') return `0x${v.toString(16)}`;
   return v;
+}
+
+// Strict UTF-8 that keeps a leading BOM, so the text encodes back to the same bytes.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A char[N] field: the text with trailing NULs dropped (what follows an embedded NUL stays, so
+ * it writes back the same), or undefined when the bytes are not UTF-8.
+ */
+function charArray(b: Uint8Array): string | undefined {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  try {
+    return UTF8.decode(b.subarray(0, end));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Size in bytes of a struct field: its type's, its own `size`, else (a struct field) the
+ * nested struct's sizeof; 0 for an open region (see isOpenStruct), which takes what is left.
+ */
+export function fieldSize(family: FamilySpec | undefined, f: StructField): number {
+  return INT_SIZE[f.type] ?? f.size ?? 0;
 }
 
 /**
@@ -279,7 +324,7 @@ export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, dat
 
 function decodeStructAt(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array, prefix: string, depth: number): DecodedFixedHeader {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {} };
+  const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {}, bytes: data };
   // Raw integers read so far (selectors) and the lengths that length fields give.
   const values: Record<string, number | bigint> = {};
   const lengths: Record<string, number> = {};
@@ -297,7 +342,7 @@ function decodeStructAt(family: FamilySpec | undefined, st: StructSpec, data: Ui
       }
     }
     if (off + size > data.length) {
-      (out.missing ??= []).push(prefix + f.name);
+      if (f.type !== 'pad') (out.missing ??= []).push(prefix + f.name);
       off += size;
       continue;
     }
@@ -313,8 +358,9 @@ function decodeStructAt(family: FamilySpec | undefined, st: StructSpec, data: Ui
         break;
       }
       case 'string': {
-        const end = b.indexOf(0);
-        out.fields[f.name] = Buffer.from(b.buffer, b.byteOffset, end < 0 ? b.length : end).toString('utf8');
+        const text = charArray(b);
+        if (text === undefined) (out.problems ??= []).push(`${prefix}${f.name}: char[${size}] is not UTF-8`);
+        out.fields[f.name] = text ?? toHex(b);
         break;
       }
       case 'struct': {
@@ -452,6 +498,7 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
     if (spec) {
       a.name = spec.name;
       a.constant = spec.constant;
+      if (spec.multi) a.multi = true;
     }
     if (indexed || set?.elements) {
       // A nest-array element (or a member of an `elements` set): its type is an index and its
@@ -459,6 +506,8 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
       a.kind = 'nest';
       const inner = indexed ? set : w.family?.sets[set!.elements!];
       a.children = walkAttrs({ ...w, buf: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), base: a.offset + NLA_HDRLEN, depth: w.depth + 1 }, inner, malformed);
+      // Content that is itself an `elements` set (the next level of a table) is keyed by index.
+      if (inner?.elements) a.indexKeyed = true;
     } else if (spec?.subMessage) {
       // Its format depends on a sibling that may come later (RTA_ENCAP before RTA_ENCAP_TYPE).
       deferred.push([a, spec]);
@@ -525,18 +574,34 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
         const st = family?.structs[structName];
         if (st) {
           const d = decodeStruct(family, st, b);
+          // A field that does not read as described (a length past the end, a char array that
+          // is not UTF-8): the bytes as they are, so they still encode back the same.
+          if (d.problems) return bad(d.problems[0]!);
           const v: Record<string, Value> = { ...d.fields };
           if (d.extra) v._extra = toHex(d.extra);
           a.value = v;
-          for (const p of d.problems ?? []) malformed.push(`${spec.constant} at offset ${a.offset}: ${p}`);
+          // Shorter than described (an older kernel's struct): the fields it has, annotated,
+          // since the encoder would write the missing ones as zeros.
+          if (d.missing) {
+            a.malformed = `${b.length} bytes, shorter than struct ${st.name}'s ${st.size} (missing ${d.missing.join(', ')})`;
+            malformed.push(`${spec.constant} at offset ${a.offset}: ${a.malformed}`);
+          }
           return;
         }
       }
       if (spec.arrayOf) {
-        const size = INT_SIZE[spec.arrayOf] ?? 4;
+        const size = INT_SIZE[spec.arrayOf];
+        if (size === undefined) {
+          const st = family?.structs[spec.arrayOf];
+          if (!st) break;
+          const r = spec.elementAttrs ? structsWithAttrs(w, a, spec, st) : structArray(family, st, b);
+          if (typeof r === 'string') return bad(r);
+          a.value = r;
+          return;
+        }
         if (b.length % size !== 0) return bad(`${b.length} bytes is not a whole number of ${spec.arrayOf}`);
         const vals: Value[] = [];
-        for (let o = 0; o < b.length; o += size) vals.push(readInt(view, o, spec.arrayOf, size, little));
+        for (let o = 0; o < b.length; o += size) vals.push(readInt(view, o, spec.arrayOf as IntType, size, little));
         a.value = vals;
         return;
       }
@@ -563,9 +628,59 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
       }
       malformed.push(...nestMalformed);
       a.children = children;
+      // A nest-array's set is its elements' content; a nest's set may be an `elements` set.
+      if (spec.type === 'nest-array' ? spec.indexKeyed : set?.elements) a.indexKeyed = true;
       return;
     }
   }
+  // A description naming what the family does not define: bytes.
+  a.value = toHex(b);
+}
+
+/** An array of structs back to back (NHA_GROUP, XFRMA_TMPL); a problem as text. */
+function structArray(family: FamilySpec | undefined, st: StructSpec, b: Uint8Array): Value[] | string {
+  if (st.size === 0 || b.length % st.size !== 0) return `${b.length} bytes is not a whole number of struct ${st.name} (${st.size} bytes)`;
+  const out: Value[] = [];
+  for (let off = 0; off < b.length; off += st.size) {
+    const d = decodeStruct(family, st, b.subarray(off, off + st.size));
+    if (d.problems) return `element ${out.length}: ${d.problems[0]}`;
+    out.push(d.fields);
+  }
+  return out;
+}
+
+/**
+ * Structs each followed by attributes, the struct's length field covering both (struct
+ * rtnexthop in RTA_MULTIPATH): each element is the struct's fields, without the length (the
+ * encoder computes it), and `attrs`, the attributes as the compact JSON object. Elements start
+ * on 4-byte boundaries. Any problem makes the whole attribute malformed: the text says which.
+ */
+function structsWithAttrs(w: Walk, a: DecodedAttr, spec: AttrSpec, st: StructSpec): Value[] | string {
+  const b = a.data;
+  const set = w.family?.sets[spec.elementAttrs!];
+  const lenField = spec.elementLength!;
+  const head = nlaAlign(st.size);
+  const out: Value[] = [];
+  let off = 0;
+  while (off < b.length) {
+    const rest = b.length - off;
+    if (rest < st.size) return `${rest} byte(s) after element ${out.length}, fewer than struct ${st.name}'s ${st.size}`;
+    const d = decodeStruct(w.family, st, b.subarray(off, off + st.size));
+    if (d.problems) return `element ${out.length}: ${d.problems[0]}`;
+    const len = Number(d.fields[lenField]);
+    if (!(len >= st.size && len <= rest)) return `element ${out.length}: ${lenField} ${len} is ${len < st.size ? `shorter than struct ${st.name}` : `past the end (${rest} bytes left)`}`;
+    const region = b.subarray(Math.min(off + head, off + len), off + len);
+    const problems: string[] = [];
+    const view = new DataView(region.buffer, region.byteOffset, region.byteLength);
+    const attrs = walkAttrs({ ...w, buf: region, view, base: a.offset + NLA_HDRLEN + off + head, depth: w.depth + 1 }, set, problems);
+    if (problems.length) return `element ${out.length}: ${problems[0]}`;
+    const el: Record<string, Value> = { ...d.fields };
+    delete el[lenField];
+    el.attrs = attrsToObject(attrs) as Record<string, Value>;
+    out.push(el);
+    off += nlaAlign(len);
+  }
+  return out;
 }
 
 // Message specs by type number, made once per description (a family has dozens).
@@ -688,6 +803,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
       out.fixed = decodeStruct(family, st, open ? data : data.subarray(0, Math.min(st.size, data.length)));
       // Attributes start at the next 4-byte boundary (1-byte headers such as rtgenmsg).
       attrStart = open ? data.length : Math.min(nlaAlign(st.size), data.length);
+      out.fixed.bytes = data.subarray(0, attrStart);
       const missing = out.fixed.missing;
       if (missing && !open) out.malformed.push(`${st.name} is ${data.length} bytes, shorter than its ${st.size}`);
       else if (missing) out.malformed.push(`${st.name}: the payload (${data.length} bytes) ends before ${missing.join(', ')}`);

@@ -4,6 +4,10 @@
 // integers — so output can be fed back. Two inputs:
 //   the compact object ({ ifname: "veth0", linkinfo: { kind: "veth" } }), typed by the family;
 //   the lossless list (attr_list: type numbers, flags and bytes), which gives back the exact bytes.
+// The compact object of a kernel message encodes back to its bytes, except for what that form
+// does not record: NLA_F_NESTED (always set on nests here, as strict kernels want it in
+// requests; the kernel leaves it off many), the order of a repeated attribute among others
+// (its values are grouped), padding content and non-canonical lengths.
 import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
 import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
@@ -138,8 +142,8 @@ function packBits(family: FamilySpec | undefined, f: StructField, obj: Record<st
  * field's struct is the one its selector's values choose; when a selector is a length field
  * left out, the case whose struct has every field the value names is taken.
  */
-export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string): Uint8Array {
-  return encodeStructAt(family, st, value, path, 0);
+export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string, depth = 0): Uint8Array {
+  return encodeStructAt(family, st, value, path, depth);
 }
 
 function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string, depth: number): Uint8Array {
@@ -171,9 +175,9 @@ function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: J
       }
       case 'string': {
         const size = f.size ?? 0;
-        if (v !== undefined && typeof v !== 'string') throw new EncodeError(p, 'expected a string');
+        if (v !== undefined && typeof v !== 'string') throw new EncodeError(p, `expected text, got ${typeof v}`);
         const text = Buffer.from(v ?? '', 'utf8');
-        if (text.length > size) throw new EncodeError(p, `${text.length} bytes do not fit in ${size}`);
+        if (text.length > size) throw new EncodeError(p, `${JSON.stringify(v)} is ${text.length} bytes, more than char[${size}] holds`);
         const fixed = new Uint8Array(size);
         fixed.set(text);
         parts.push(fixed);
@@ -307,7 +311,11 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
       if (structName && family?.structs[structName] && isObject(v)) {
         return encodeStruct(family, family.structs[structName]!, v, path);
       }
-      if (spec.arrayOf && Array.isArray(v)) return concat(v.map((x, i) => writeInt(`${path}[${i}]`, spec.arrayOf!, toBigInt(path, x), order)));
+      if (spec.arrayOf && Array.isArray(v)) {
+        const st = family?.structs[spec.arrayOf];
+        if (st) return spec.elementAttrs ? structsWithAttrs(family!, spec, st, v, path) : concat(v.map((x, i) => encodeStruct(family, st, x, `${path}[${i}]`)));
+        return concat(v.map((x, i) => writeInt(`${path}[${i}]`, spec.arrayOf as IntType, toBigInt(`${path}[${i}]`, x), order)));
+      }
       return bytesOf(path, spec, v);
     }
     case 'nest':
@@ -324,13 +332,56 @@ function payloadOf(family: FamilySpec | undefined, spec: AttrSpec, v: JsonValue,
       const set = setName ? family?.sets[setName] : undefined;
       if (typeof v === 'string') return bytesOf(path, {}, v); // opaque hex, as decoded when unknown
       if (spec.type === 'nest-array') {
+        if (spec.indexKeyed) return encodeIndexed(family, set, v, path);
         if (!Array.isArray(v)) throw new EncodeError(path, 'expected an array');
         // Elements are typed by their index; the kernel counts them from 1.
-        return concat(v.map((el, i) => attribute((i + 1) | NLA_F_NESTED, encodeAttrs(family, set, el, `${path}[${i}]`))));
+        return concat(v.map((el, i) => attribute((i + 1) | NLA_F_NESTED, encodeNest(family, set, el, `${path}[${i}]`))));
       }
-      return encodeAttrs(family, set, v, path);
+      return encodeNest(family, set, v, path);
     }
   }
+}
+
+/** A nest's content: attributes by name, or members by index when the set is an `elements` set. */
+function encodeNest(family: FamilySpec | undefined, set: AttrSetSpec | undefined, v: JsonValue, path: string): Uint8Array {
+  if (set?.elements) return encodeIndexed(family, family?.sets[set.elements], v, path);
+  return encodeAttrs(family, set, v, path);
+}
+
+/**
+ * Members keyed by index ({ "3": {…}, "7": {…} }): each a nest of type = the index holding
+ * `set`; an array under one key repeats that index. Keys may also be written unknown_N.
+ */
+function encodeIndexed(family: FamilySpec | undefined, set: AttrSetSpec | undefined, v: JsonValue, path: string): Uint8Array {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new EncodeError(path, 'expected an object keyed by index');
+  const parts: Uint8Array[] = [];
+  for (const [key, el] of Object.entries(v)) {
+    const m = /^(?:unknown_)?(\d+)$/.exec(key);
+    const index = m ? Number(m[1]) : NaN;
+    if (!(index <= 0x3fff)) throw new EncodeError(`${path}.${key}`, 'expected an index (0 to 16383)');
+    for (const item of Array.isArray(el) ? el : [el]) parts.push(attribute(index | NLA_F_NESTED, encodeNest(family, set, item, `${path}.${key}`)));
+  }
+  return concat(parts);
+}
+
+/**
+ * Structs each followed by attributes (struct rtnexthop in RTA_MULTIPATH): every element's
+ * struct fields, its `attrs` encoded with the element set, and its length field set to the
+ * length of both (the struct rounded up to 4, as RTNH_LENGTH does, plus the attributes).
+ */
+function structsWithAttrs(family: FamilySpec, spec: AttrSpec, st: StructSpec, v: JsonValue[], path: string): Uint8Array {
+  const set = family.sets[spec.elementAttrs!];
+  return concat(
+    v.map((el, i) => {
+      const p = `${path}[${i}]`;
+      if (!el || typeof el !== 'object' || Array.isArray(el)) throw new EncodeError(p, `expected an object of struct ${st.name}'s fields and attrs`);
+      const { attrs, ...fields } = el as Record<string, JsonValue>;
+      const body = attrs === undefined ? new Uint8Array(0) : encodeAttrs(family, set, attrs, `${p}.attrs`);
+      const head = nlaAlign(st.size);
+      const struct = encodeStruct(family, st, { ...fields, [spec.elementLength!]: head + body.length }, p);
+      return concat([struct, new Uint8Array(head - st.size), body]);
+    }),
+  );
 }
 
 function specByName(set: AttrSetSpec | undefined, key: string): [number, AttrSpec | undefined] {
@@ -353,8 +404,11 @@ export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | u
     const p = path ? `${path}.${key}` : key;
     const [num, spec] = specByName(set, key);
     if (num < 0) throw new EncodeError(p, `unknown attribute${set ? ` in ${set.name}` : ''}`);
-    // An array repeats the attribute, except where an array is the value itself.
-    const repeated = Array.isArray(v) && !(spec && (spec.type === 'nest-array' || spec.arrayOf || spec.flags));
+    // An array repeats the attribute, except where an array is the value itself: then an array
+    // of arrays repeats it (as the decoder shows a repeated one). [] is no attribute for a
+    // `multi` one, else one with an empty value.
+    const arrayValued = !!spec && ((spec.type === 'nest-array' && !spec.indexKeyed) || !!spec.arrayOf || !!spec.flags);
+    const repeated = Array.isArray(v) && (!arrayValued || (v.every(Array.isArray) && (v.length > 0 || !!spec?.multi)));
     for (const item of repeated ? (v as JsonValue[]) : [v]) {
       if (!spec || spec.undescribed) {
         parts.push(attribute(num, bytesOf(p, {}, item)));
@@ -396,6 +450,7 @@ export function encodeLossless(list: readonly LosslessAttr[]): Uint8Array {
   );
 }
 
+
 /** A message as a human (or the decoder's JSON) writes it. */
 export interface MessageInput {
   /** Message type: short name (newlink), constant (RTM_NEWLINK) or number. Generic netlink: the command. */
@@ -410,6 +465,11 @@ export interface MessageInput {
   attrs?: JsonValue;
   /** Attributes, lossless form (exact bytes); used instead of attrs when present. */
   attr_list?: JsonValue;
+  /**
+   * The fixed header as hex, alignment padding included (the lossless form); used instead of
+   * header when present, so padding content and odd bytes come back as they were.
+   */
+  header_bytes?: JsonValue;
 }
 
 const FLAG_BITS: Record<string, number> = {
@@ -481,7 +541,11 @@ export function encodeMessage(
   const genl = options.genlFamilyId !== undefined;
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
   const { header: headerName, attrs: attrsName } = layoutFor(family, spec, flags, input.header ?? {});
-  if (headerName) {
+  if (typeof input.header_bytes === 'string') {
+    const hdr = fromHex(input.header_bytes);
+    if (!hdr) throw new EncodeError('header_bytes', 'expected hex');
+    parts.push(hdr);
+  } else if (headerName) {
     const st = family.structs[headerName]!;
     const hdr = encodeStruct(family, st, input.header ?? {}, 'header');
     parts.push(hdr);

@@ -1,6 +1,9 @@
 // The decoded model as plain JSON-ready objects: attributes keyed by short snake_case name,
-// repeated attributes as arrays, nests as objects, unknown attributes under their type number
-// as hex, never dropped. bigint values stay bigint here; the JSON writer prints them exactly.
+// repeated attributes (and those described as `multi`) as arrays, nests as objects, nest-arrays
+// as arrays, or as objects keyed by index where the index means something (indexKeyed,
+// `elements` sets), unknown attributes under their type number as hex, never dropped. bigint
+// values stay bigint here; the JSON writer prints them exactly. The encoder takes this shape
+// back (model/encode.ts).
 import type { DecodedAttr, DecodedMessage } from './decode.js';
 import { toHex } from './values.js';
 
@@ -17,15 +20,28 @@ export function attrKey(a: DecodedAttr): string {
 
 /** Attributes as an object: { ifname: "lo", mtu: 65536, linkinfo: { kind: "veth" }, unknown_43: "0a00" }. */
 export function attrsToObject(attrs: readonly DecodedAttr[]): Record<string, JsonValue> {
-  const key = attrKey;
+  return keyed(attrs, attrKey);
+}
+
+/**
+ * Members keyed by index: { "1": {…}, "5": {…} }. Integer-like keys iterate in ascending
+ * order whatever the insertion order (so in JSON text too); the kernel writes these tables in
+ * ascending order, and the lossless view keeps the wire order.
+ */
+function indexedToObject(members: readonly DecodedAttr[]): Record<string, JsonValue> {
+  return keyed(members, (a) => String(a.type));
+}
+
+function keyed(attrs: readonly DecodedAttr[], key: (a: DecodedAttr) => string): Record<string, JsonValue> {
   const counts = new Map<string, number>();
   for (const a of attrs) counts.set(key(a), (counts.get(key(a)) ?? 0) + 1);
   const out: Record<string, JsonValue> = {};
   for (const a of attrs) {
     const k = key(a);
     const v = attrJsonValue(a);
-    // A repeated attribute becomes an array of its values, in order.
-    if (counts.get(k)! > 1) ((out[k] ??= []) as JsonValue[]).push(v);
+    // A repeated attribute becomes an array of its values, in order; one that the description
+    // says may repeat is an array even when it appears once.
+    if (counts.get(k)! > 1 || a.multi) ((out[k] ??= []) as JsonValue[]).push(v);
     else out[k] = v;
   }
   return out;
@@ -34,7 +50,8 @@ export function attrsToObject(attrs: readonly DecodedAttr[]): Record<string, Jso
 /** One attribute's value in the compact object: a nest as an object, a leaf as its value. */
 export function attrJsonValue(a: DecodedAttr): JsonValue {
   if (a.children) {
-    if (a.kind === 'nest-array') return a.children.map((c) => (c.children ? attrsToObject(c.children) : (c.value ?? toHex(c.data))));
+    if (a.indexKeyed) return indexedToObject(a.children);
+    if (a.kind === 'nest-array') return a.children.map((c) => attrJsonValue(c));
     return attrsToObject(a.children);
   }
   return a.value ?? toHex(a.data);
@@ -63,7 +80,10 @@ export function attrsToList(attrs: readonly DecodedAttr[]): Record<string, JsonV
 
 /** Options of {@link messageToObject}. */
 export interface MessageObjectOptions {
-  /** Add `attr_list`: every attribute with type number, flags and bytes. */
+  /**
+   * Add `attr_list` (every attribute with type number, flags, offset and bytes) and
+   * `header_bytes` (the fixed header as received, padding included).
+   */
   lossless?: boolean;
   /** Write the fields into this object (after what it already holds) instead of a new one. */
   into?: Record<string, JsonValue>;
@@ -101,7 +121,11 @@ export function messageToObject(d: DecodedMessage, opts: MessageObjectOptions = 
     o.error = e;
   }
   o.attrs = attrsToObject(d.attrs);
-  if (opts.lossless) o.attr_list = attrsToList(d.attrs);
+  if (opts.lossless) {
+    o.attr_list = attrsToList(d.attrs);
+    // What `header` cannot say (padding content, text that is not UTF-8), kept as bytes.
+    if (d.fixed) o.header_bytes = toHex(d.fixed.bytes);
+  }
   if (d.payload) o.payload = toHex(d.payload);
   if (d.text !== undefined) o.text = d.text;
   if (d.malformed.length) o.malformed = d.malformed;

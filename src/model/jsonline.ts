@@ -28,7 +28,7 @@ import {
 } from './decode.js';
 import { attrJsonValue, attrsToObject } from './json.js';
 import { quote, stringifyJson } from './jsontext.js';
-import { formatIP, formatIPv4At, formatMac } from './values.js';
+import { formatIPv4At, formatMac } from './values.js';
 
 /** Nests deeper than this go to the general path (it has no limit; this writer's stamps do). */
 const MAX_DEPTH = 16;
@@ -50,7 +50,7 @@ const enum Kind {
 
 // The AttrSpec members this writer understands. A description that uses any other (a feature
 // added later) sends that attribute to the general path rather than being half-understood.
-const KNOWN_ATTR_KEYS = new Set(['name', 'constant', 'type', 'nested', 'struct', 'arrayOf', 'byteOrder', 'display', 'enum', 'flags', 'subMessage', 'undescribed']);
+const KNOWN_ATTR_KEYS = new Set(['name', 'constant', 'type', 'nested', 'struct', 'arrayOf', 'byteOrder', 'display', 'enum', 'flags', 'subMessage', 'undescribed', 'multi']);
 const KNOWN_SET_KEYS = new Set(['name', 'attrs']);
 const KNOWN_STRUCT_FIELD_KEYS = new Set(['name', 'type', 'size', 'byteOrder', 'display', 'enum', 'flags']);
 
@@ -144,7 +144,7 @@ function setPlan(fp: FamilyPlan, name: string | undefined): SetPlan {
 
 function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
   const plan: AttrPlan = { spec, key: quote(spec.name) + ':', kind: Kind.General, size: INT_SIZE[spec.type] ?? 0 };
-  if (spec.enum || spec.flags) plan.texts = new Map();
+  if (spec.enum || spec.flags || spec.display === 'hex') plan.texts = new Map();
   // A name JavaScript would order first in an object (an integer) changes the key order.
   if (Object.keys(spec).some((k) => !KNOWN_ATTR_KEYS.has(k)) || /^(0|[1-9]\d*)$/.test(spec.name)) return plan;
   // A selector in the fixed header or the request: the general path has them, this writer not.
@@ -165,7 +165,10 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
     case 'flag': plan.kind = Kind.Flag; break;
     case 'pad': plan.kind = Kind.Pad; break;
     case 'bitfield32': plan.kind = Kind.Bitfield32; break;
-    case 'binary': plan.kind = spec.subMessage ? Kind.General : Kind.Binary; break;
+    case 'binary':
+      // Arrays of structs (with or without attributes after each) are the general path's.
+      plan.kind = spec.subMessage || (spec.arrayOf !== undefined && !(spec.arrayOf in INT_SIZE)) ? Kind.General : Kind.Binary;
+      break;
     case 'nest':
       if (spec.subMessage) {
         plan.kind = spec.subMessage.sets && !spec.subMessage.structs ? Kind.SubMessage : Kind.General;
@@ -207,14 +210,16 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
     const st: StructSpec | undefined = fp.family.structs[name];
     // Every field known, and all of them inside sizeof (else decodeStruct reports some missing).
     const fits = st !== undefined && st.fields.reduce((sum, f) => sum + (INT_SIZE[f.type] ?? f.size ?? 0), 0) <= st.size;
-    if (fits && st.fields.every((f) => Object.keys(f).every((k) => KNOWN_STRUCT_FIELD_KEYS.has(k)) && (f.type in INT_SIZE || f.type === 'pad' || f.type === 'binary'))) {
+    // Bytes only as hex or MAC (the other display forms have rules of their own in decodeStruct).
+    const plain = (f: StructField) => f.type in INT_SIZE || f.type === 'pad' || (f.type === 'binary' && (f.display === undefined || f.display === 'mac'));
+    if (fits && st.fields.every((f) => Object.keys(f).every((k) => KNOWN_STRUCT_FIELD_KEYS.has(k)) && plain(f))) {
       const fields: FieldPlan[] = [];
       let off = 0;
       for (const f of st.fields) {
         const size = INT_SIZE[f.type] ?? f.size ?? 0;
         if (f.type !== 'pad') {
           const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
-          fields.push({ field: f, key: quote(f.name) + ':', off, size, little, texts: f.enum || f.flags ? new Map() : undefined });
+          fields.push({ field: f, key: quote(f.name) + ':', off, size, little, texts: f.enum || f.flags || f.display === 'hex' ? new Map() : undefined });
         }
         off += size;
       }
@@ -274,7 +279,7 @@ function structJson(fp: FamilyPlan, st: StructPlan, b: Bytes, start: number): st
     let v: string;
     if (f.type === 'binary') {
       const bytes = b.buf.subarray(off, off + p.size);
-      v = quote(f.display === 'mac' ? formatMac(bytes) : f.display ? formatIP(bytes) : b.buf.toString('hex', off, off + p.size));
+      v = quote(f.display === 'mac' ? formatMac(bytes) : b.buf.toString('hex', off, off + p.size));
     } else {
       const n = readInt(b.view, off, f.type as IntType, p.size, p.little);
       v = p.texts ? namedJson(fp, f, p.texts, n) : typeof n === 'number' ? String(n) : n.toString();
@@ -319,7 +324,8 @@ function attrsJson(fp: FamilyPlan, plan: SetPlan, b: Bytes, start: number, end: 
         v = attrJson(fp, plan, ap, b, off, len, rawType, start, end, depth);
       }
       if (v === undefined) return undefined;
-      out += (out.length > 1 ? ',' : '') + ap.key + v;
+      // An attribute that may repeat is an array even once (a repeat went the general way).
+      out += (out.length > 1 ? ',' : '') + ap.key + (ap.spec.multi ? `[${v}]` : v);
     }
     off = Math.min(off + nlaAlign(len), end);
   }
@@ -359,7 +365,7 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
         const st = fp.family.structs[spec.struct];
         if (st) {
           const d = decodeStruct(fp.family, st, bytes);
-          if (d.problems?.length) return undefined;
+          if (d.problems?.length || d.missing) return undefined;
           const v: Record<string, Value> = { ...d.fields };
           if (d.extra) v._extra = Buffer.from(d.extra.buffer, d.extra.byteOffset, d.extra.byteLength).toString('hex');
           return stringifyJson(v);
@@ -369,7 +375,7 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
         const step = INT_SIZE[spec.arrayOf] ?? 4;
         if (size % step !== 0) return undefined;
         let out = '[';
-        for (let o = 0; o < size; o += step) out += (o ? ',' : '') + valueJson(readInt(b.view, data + o, spec.arrayOf, step, little));
+        for (let o = 0; o < size; o += step) out += (o ? ',' : '') + valueJson(readInt(b.view, data + o, spec.arrayOf as IntType, step, little));
         return out + ']';
       }
       return valueJson(displayBytes(spec, bytes));

@@ -8,8 +8,12 @@
 //   attribute-sets    → sets; attribute values count from 1 (or on from an explicit `value`);
 //                       names become snake_case (family-name → family_name) and constants are
 //                       derived like the kernel's C names (name-prefix + UPPER_SNAKE);
+//                       multi-attr → multi; indexed-array → nest-array; nest-type-value → an
+//                       indexKeyed nest-array (and `elements` sets for its further levels);
+//                       display-hint hex on an unsigned integer → display hex;
 //   definitions       → enums (enum: values from value-start, default 0; flags: bits
-//                       1 << (index + value-start)) and structs (fixed headers, binary content);
+//                       1 << (index + value-start)) and structs (fixed headers, binary content;
+//                       a member with `struct` is a nested struct, a string member a char[len]);
 //   operations        → messages (unified or directional message IDs, fixed headers);
 //   sub-messages      → subMessage selectors of nests;
 //   mcast-groups      → groups.
@@ -133,6 +137,11 @@ function displayOf(hint: string | undefined): DisplayHint | undefined {
     default:
       return undefined;
   }
+}
+
+/** display-hint hex on an unsigned integer without names: shown as "0x…". */
+function hexInt(type: string, hint: string | undefined, ref: { enum?: string; flags?: string }): boolean {
+  return hint === 'hex' && type.startsWith('u') && !ref.enum && !ref.flags;
 }
 
 /** A big-endian u32 shown as an IPv4 address: nlctl keeps it as 4 address bytes. */
@@ -505,10 +514,20 @@ class Converter {
       } else if (Object.hasOwn(FIXED_INT_SIZE, type)) {
         f = { name: fname, type: type as IntType, ...ref };
         if (byteOrder) f.byteOrder = byteOrder;
+        if (hexInt(type, display, ref)) f.display = 'hex';
         size += FIXED_INT_SIZE[type]!;
+      } else if (nested !== undefined && type === 'binary' && len === undefined) {
+        // A struct member: shown as a nested object.
+        const inner = this.struct(nested, [...stack, name]);
+        f = { name: fname, type: 'struct', struct: inner.name, size: inner.size };
+        size += inner.size;
+      } else if (type === 'string' && len !== undefined) {
+        // char[len]: text, trailing NULs dropped.
+        f = { name: fname, type: 'string', size: len };
+        size += len;
       } else {
-        // string and binary members are fixed-size byte arrays; a struct member is its bytes.
-        const bytes = len ?? (nested !== undefined && type === 'binary' ? this.struct(nested, [...stack, name]).size : undefined);
+        // Binary members (and string and struct members given a len) are fixed-size bytes.
+        const bytes = len;
         if (bytes === undefined) r.fail(at(path, 'len'), `a ${type} member needs a len${type === 'binary' ? ' (or a struct)' : ''}`);
         f = { name: fname, type: type === 'pad' ? 'pad' : 'binary', size: bytes };
         // Struct fields show addresses and MACs; anything else stays hex.
@@ -646,7 +665,7 @@ class Converter {
     if (!(ATTR_TYPES as readonly string[]).includes(type)) r.fail(at(path, 'type'), `unknown attribute type ${show(type)} (known: ${ATTR_TYPES.join(', ')})`);
     // Every reference is checked, whatever the type uses.
     r.str(item, 'doc', path);
-    r.bool(item, 'multi-attr', path);
+    const multi = r.bool(item, 'multi-attr', path);
     r.map(item, 'checks', path);
     const nested = this.setRef(item, 'nested-attributes', path);
     const struct = this.structRef(item, 'struct', path);
@@ -657,6 +676,7 @@ class Converter {
     if (type === 'unused') return undefined;
 
     const spec: AttrSpec = { name: snake(name), constant: cName(set.prefix + name), type: 'binary' };
+    if (multi) spec.multi = true;
     if (isAddressInt(type, byteOrder, display)) {
       // Kept as its 4 bytes, so it reads (and is written) as an address.
       spec.display = 'ip';
@@ -666,6 +686,7 @@ class Converter {
       spec.type = type as IntType;
       if (byteOrder) spec.byteOrder = byteOrder;
       Object.assign(spec, ref);
+      if (hexInt(type, display, ref)) spec.display = 'hex';
       return spec;
     }
     switch (type) {
@@ -713,6 +734,8 @@ class Converter {
           if (typeof l !== 'string') r.fail(`${at(path, 'type-value')}[${i}]`, `expected a name, got ${show(l)}`);
         });
         spec.type = 'nest-array';
+        // The type is the value: kept as the key (indexKeyed).
+        spec.indexKeyed = true;
         // One level: members typed by the value, holding the nested set (a nest-array). Each
         // further level is an `elements` set between them.
         let inner = nested.out;

@@ -78,7 +78,7 @@ function attrNotes(attrs: readonly DecodedAttr[], depth: number, inArray: boolea
     const marked = mark?.attr === a;
     if (marked) label += `  ${markText(mark.note)}`;
     notes.attr.set(a.offset, { text: indent(depth) + label, paint: marked ? p.error : a.malformed ? p.malformed : a.name || inArray ? p.nest : p.unknown });
-    if (a.children) attrNotes(a.children, depth + 1, a.kind === 'nest-array', notes, p, mark);
+    if (a.children) attrNotes(a.children, depth + 1, a.kind === 'nest-array' || a.indexKeyed === true, notes, p, mark);
     else if (a.length > NLA_HDRLEN) notes.value.set(a.offset + NLA_HDRLEN, { text: indent(depth) + attrValueText(a), paint: a.kind === 'string' ? p.string : plain });
   }
 }

@@ -148,7 +148,8 @@ function collectRows(attrs: readonly DecodedAttr[], depth: number, inArray: bool
       row.valueStyle = p.error;
     }
     out.push(row);
-    if (a.children) collectRows(a.children, depth + 1, a.kind === 'nest-array', p, out, mark);
+    // Members of an array or keyed by index are named [index].
+    if (a.children) collectRows(a.children, depth + 1, a.kind === 'nest-array' || a.indexKeyed === true, p, out, mark);
   }
 }
 

@@ -19,9 +19,11 @@ export interface TextRendererOptions {
 function attrBody(a: DecodedAttr, p: Palette, mark?: MessageRecord['mark']): string {
   let body: string;
   if (a.children) {
-    body =
-      a.kind === 'nest-array'
-        ? `[${a.children.map((c) => (c.children ? `{${c.children.map((x) => attrText(x, p, mark)).join(' ')}}` : attrBody(c, p, mark))).join(',')}]`
+    // Members keyed by index read as index=value, as the JSON view keys them.
+    body = a.indexKeyed
+      ? `{${a.children.map((c) => `${c.type}=${attrBody(c, p, mark)}`).join(' ')}}`
+      : a.kind === 'nest-array'
+        ? `[${a.children.map((c) => (c.children && !c.indexKeyed ? `{${c.children.map((x) => attrText(x, p, mark)).join(' ')}}` : attrBody(c, p, mark))).join(',')}]`
         : `{${a.children.map((c) => attrText(c, p, mark)).join(' ')}}`;
   } else {
     const t = attrValueText(a);

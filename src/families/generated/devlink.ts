@@ -745,7 +745,8 @@ export const family: FamilySpec = {
      "name": "dpipe_table",
      "constant": "DEVLINK_ATTR_DPIPE_TABLE",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "29": {
      "name": "dpipe_table_name",
@@ -784,7 +785,8 @@ export const family: FamilySpec = {
      "name": "dpipe_entry",
      "constant": "DEVLINK_ATTR_DPIPE_ENTRY",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "36": {
      "name": "dpipe_entry_index",
@@ -812,13 +814,15 @@ export const family: FamilySpec = {
      "name": "dpipe_match",
      "constant": "DEVLINK_ATTR_DPIPE_MATCH",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "41": {
      "name": "dpipe_match_value",
      "constant": "DEVLINK_ATTR_DPIPE_MATCH_VALUE",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "42": {
      "name": "dpipe_match_type",
@@ -830,13 +834,15 @@ export const family: FamilySpec = {
      "name": "dpipe_action",
      "constant": "DEVLINK_ATTR_DPIPE_ACTION",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "44": {
      "name": "dpipe_action_value",
      "constant": "DEVLINK_ATTR_DPIPE_ACTION_VALUE",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "45": {
      "name": "dpipe_action_type",
@@ -871,7 +877,8 @@ export const family: FamilySpec = {
      "name": "dpipe_header",
      "constant": "DEVLINK_ATTR_DPIPE_HEADER",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "51": {
      "name": "dpipe_header_name",
@@ -903,7 +910,8 @@ export const family: FamilySpec = {
      "name": "dpipe_field",
      "constant": "DEVLINK_ATTR_DPIPE_FIELD",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "57": {
      "name": "dpipe_field_name",
@@ -947,7 +955,8 @@ export const family: FamilySpec = {
      "name": "resource",
      "constant": "DEVLINK_ATTR_RESOURCE",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "65": {
      "name": "resource_name",
@@ -1057,7 +1066,8 @@ export const family: FamilySpec = {
      "name": "param_value",
      "constant": "DEVLINK_ATTR_PARAM_VALUE",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "86": {
      "name": "param_value_data",
@@ -1091,7 +1101,8 @@ export const family: FamilySpec = {
      "name": "region_snapshot",
      "constant": "DEVLINK_ATTR_REGION_SNAPSHOT",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "92": {
      "name": "region_snapshot_id",
@@ -1108,7 +1119,8 @@ export const family: FamilySpec = {
      "name": "region_chunk",
      "constant": "DEVLINK_ATTR_REGION_CHUNK",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "95": {
      "name": "region_chunk_data",
@@ -1139,19 +1151,22 @@ export const family: FamilySpec = {
      "name": "info_version_fixed",
      "constant": "DEVLINK_ATTR_INFO_VERSION_FIXED",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "101": {
      "name": "info_version_running",
      "constant": "DEVLINK_ATTR_INFO_VERSION_RUNNING",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "102": {
      "name": "info_version_stored",
      "constant": "DEVLINK_ATTR_INFO_VERSION_STORED",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "103": {
      "name": "info_version_name",
@@ -1443,7 +1458,8 @@ export const family: FamilySpec = {
      "name": "reload_stats_entry",
      "constant": "DEVLINK_ATTR_RELOAD_STATS_ENTRY",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "159": {
      "name": "reload_stats_limit",
@@ -1466,13 +1482,15 @@ export const family: FamilySpec = {
      "name": "reload_action_info",
      "constant": "DEVLINK_ATTR_RELOAD_ACTION_INFO",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "163": {
      "name": "reload_action_stats",
      "constant": "DEVLINK_ATTR_RELOAD_ACTION_STATS",
      "type": "nest",
-     "nested": "devlink"
+     "nested": "devlink",
+     "multi": true
     },
     "164": {
      "name": "port_pci_sf_number",
@@ -1524,7 +1542,8 @@ export const family: FamilySpec = {
     "173": {
      "name": "linecard_type",
      "constant": "DEVLINK_ATTR_LINECARD_TYPE",
-     "type": "string"
+     "type": "string",
+     "multi": true
     },
     "174": {
      "name": "linecard_supported_types",

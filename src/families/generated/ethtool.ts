@@ -700,7 +700,8 @@ export const family: FamilySpec = {
      "name": "bit",
      "constant": "ETHTOOL_A_BITSET_BITS_BIT",
      "type": "nest",
-     "nested": "bitset_bit"
+     "nested": "bitset_bit",
+     "multi": true
     }
    }
   },
@@ -771,7 +772,8 @@ export const family: FamilySpec = {
      "name": "stringset",
      "constant": "ETHTOOL_A_STRINGSETS_STRINGSET",
      "type": "nest",
-     "nested": "stringset"
+     "nested": "stringset",
+     "multi": true
     }
    }
   },
@@ -816,7 +818,8 @@ export const family: FamilySpec = {
      "name": "string",
      "constant": "ETHTOOL_A_STRINGS_STRING",
      "type": "nest",
-     "nested": "string"
+     "nested": "string",
+     "multi": true
     }
    }
   },
@@ -1626,13 +1629,15 @@ export const family: FamilySpec = {
      "name": "result",
      "constant": "ETHTOOL_A_CABLE_NEST_RESULT",
      "type": "nest",
-     "nested": "cable_result"
+     "nested": "cable_result",
+     "multi": true
     },
     "2": {
      "name": "fault_length",
      "constant": "ETHTOOL_A_CABLE_NEST_FAULT_LENGTH",
      "type": "nest",
-     "nested": "cable_fault_length"
+     "nested": "cable_fault_length",
+     "multi": true
     }
    }
   },
@@ -1778,19 +1783,22 @@ export const family: FamilySpec = {
      "name": "step",
      "constant": "ETHTOOL_A_CABLE_TDR_NEST_STEP",
      "type": "nest",
-     "nested": "cable_step"
+     "nested": "cable_step",
+     "multi": true
     },
     "2": {
      "name": "amplitude",
      "constant": "ETHTOOL_A_CABLE_TDR_NEST_AMPLITUDE",
      "type": "nest",
-     "nested": "cable_amplitude"
+     "nested": "cable_amplitude",
+     "multi": true
     },
     "3": {
      "name": "pulse",
      "constant": "ETHTOOL_A_CABLE_TDR_NEST_PULSE",
      "type": "nest",
-     "nested": "cable_pulse"
+     "nested": "cable_pulse",
+     "multi": true
     }
    }
   },
@@ -1894,7 +1902,8 @@ export const family: FamilySpec = {
      "name": "table",
      "constant": "ETHTOOL_A_TUNNEL_UDP_TABLE",
      "type": "nest",
-     "nested": "tunnel_udp_table"
+     "nested": "tunnel_udp_table",
+     "multi": true
     }
    }
   },
@@ -1922,7 +1931,8 @@ export const family: FamilySpec = {
      "name": "entry",
      "constant": "ETHTOOL_A_TUNNEL_UDP_TABLE_ENTRY",
      "type": "nest",
-     "nested": "tunnel_udp_entry"
+     "nested": "tunnel_udp_entry",
+     "multi": true
     }
    }
   },
@@ -2100,7 +2110,8 @@ export const family: FamilySpec = {
      "name": "grp",
      "constant": "ETHTOOL_A_STATS_GRP",
      "type": "nest",
-     "nested": "stats_grp"
+     "nested": "stats_grp",
+     "multi": true
     }
    }
   },
@@ -2148,13 +2159,15 @@ export const family: FamilySpec = {
      "name": "hist_rx",
      "constant": "ETHTOOL_A_STATS_GRP_HIST_RX",
      "type": "nest",
-     "nested": "stats_grp"
+     "nested": "stats_grp",
+     "multi": true
     },
     "6": {
      "name": "hist_tx",
      "constant": "ETHTOOL_A_STATS_GRP_HIST_TX",
      "type": "nest",
-     "nested": "stats_grp"
+     "nested": "stats_grp",
+     "multi": true
     },
     "7": {
      "name": "hist_bkt_low",

@@ -130,13 +130,15 @@ export const family: FamilySpec = {
      "name": "policy",
      "constant": "CTRL_ATTR_POLICY",
      "type": "nest-array",
-     "nested": "policy_attr"
+     "nested": "policy_attr",
+     "indexKeyed": true
     },
     "9": {
      "name": "op_policy",
      "constant": "CTRL_ATTR_OP_POLICY",
      "type": "nest-array",
-     "nested": "op_policy"
+     "nested": "op_policy",
+     "indexKeyed": true
     },
     "10": {
      "name": "op",

@@ -2370,7 +2370,8 @@ export const family: FamilySpec = {
      "name": "data",
      "constant": "IPSET_ATTR_DATA",
      "type": "nest",
-     "nested": "ipset_adt_data"
+     "nested": "ipset_adt_data",
+     "multi": true
     }
    }
   },
@@ -3562,7 +3563,8 @@ export const family: FamilySpec = {
     "1": {
      "name": "name",
      "constant": "NFTA_DEVICE_NAME",
-     "type": "string"
+     "type": "string",
+     "multi": true
     }
    }
   },
@@ -3675,7 +3677,8 @@ export const family: FamilySpec = {
      "name": "elem",
      "constant": "NFTA_LIST_ELEM",
      "type": "nest",
-     "nested": "nft_expr"
+     "nested": "nft_expr",
+     "multi": true
     }
    }
   },
@@ -4233,7 +4236,8 @@ export const family: FamilySpec = {
      "name": "elem",
      "constant": "NFTA_LIST_ELEM",
      "type": "nest",
-     "nested": "nft_set_field"
+     "nested": "nft_set_field",
+     "multi": true
     }
    }
   },
@@ -4300,7 +4304,8 @@ export const family: FamilySpec = {
      "name": "elem",
      "constant": "NFTA_LIST_ELEM",
      "type": "nest",
-     "nested": "nft_setelem"
+     "nested": "nft_setelem",
+     "multi": true
     }
    }
   },

@@ -1163,6 +1163,51 @@ export const family: FamilySpec = {
     }
    ]
   },
+  "rtnexthop": {
+   "name": "rtnexthop",
+   "size": 8,
+   "fields": [
+    {
+     "name": "len",
+     "type": "u16"
+    },
+    {
+     "name": "flags",
+     "type": "u8",
+     "flags": "rtnh_flags"
+    },
+    {
+     "name": "hops",
+     "type": "u8"
+    },
+    {
+     "name": "ifindex",
+     "type": "s32"
+    }
+   ]
+  },
+  "nexthop_grp": {
+   "name": "nexthop_grp",
+   "size": 8,
+   "fields": [
+    {
+     "name": "id",
+     "type": "u32"
+    },
+    {
+     "name": "weight",
+     "type": "u8"
+    },
+    {
+     "name": "resvd1",
+     "type": "u8"
+    },
+    {
+     "name": "resvd2",
+     "type": "u16"
+    }
+   ]
+  },
   "nhmsg": {
    "name": "nhmsg",
    "size": 8,
@@ -2964,13 +3009,15 @@ export const family: FamilySpec = {
      "name": "vlan_info",
      "constant": "IFLA_BRIDGE_VLAN_INFO",
      "type": "binary",
-     "struct": "bridge_vlan_info"
+     "struct": "bridge_vlan_info",
+     "multi": true
     },
     "3": {
      "name": "vlan_tunnel_info",
      "constant": "IFLA_BRIDGE_VLAN_TUNNEL_INFO",
      "type": "nest",
-     "nested": "bridge-vlan-tunnel"
+     "nested": "bridge-vlan-tunnel",
+     "multi": true
     },
     "4": {
      "name": "mrp",
@@ -3032,7 +3079,8 @@ export const family: FamilySpec = {
      "name": "entry",
      "constant": "IFLA_BRIDGE_MST_ENTRY",
      "type": "nest",
-     "nested": "bridge-mst-entry"
+     "nested": "bridge-mst-entry",
+     "multi": true
     }
    }
   },
@@ -3438,7 +3486,8 @@ export const family: FamilySpec = {
     "53": {
      "name": "alt_ifname",
      "constant": "IFLA_ALT_IFNAME",
-     "type": "string"
+     "type": "string",
+     "multi": true
     }
    }
   },
@@ -3625,7 +3674,8 @@ export const family: FamilySpec = {
      "name": "info",
      "constant": "IFLA_VF_INFO",
      "type": "nest",
-     "nested": "vf-info"
+     "nested": "vf-info",
+     "multi": true
     }
    }
   },
@@ -3781,7 +3831,8 @@ export const family: FamilySpec = {
      "name": "info",
      "constant": "IFLA_VF_VLAN_INFO",
      "type": "binary",
-     "struct": "ifla_vf_vlan_info"
+     "struct": "ifla_vf_vlan_info",
+     "multi": true
     }
    }
   },
@@ -3798,7 +3849,8 @@ export const family: FamilySpec = {
      "name": "port",
      "constant": "IFLA_VF_PORT",
      "type": "nest",
-     "nested": "port"
+     "nested": "port",
+     "multi": true
     }
    }
   },
@@ -4710,7 +4762,8 @@ export const family: FamilySpec = {
      "name": "macaddr",
      "constant": "IFLA_MACVLAN_MACADDR",
      "type": "binary",
-     "display": "mac"
+     "display": "mac",
+     "multi": true
     },
     "5": {
      "name": "macaddr_data",
@@ -5721,7 +5774,9 @@ export const family: FamilySpec = {
      "name": "multipath",
      "constant": "RTA_MULTIPATH",
      "type": "binary",
-     "display": "hex"
+     "arrayOf": "rtnexthop",
+     "elementAttrs": "route",
+     "elementLength": "len"
     },
     "10": {
      "name": "protoinfo",
@@ -6597,7 +6652,8 @@ export const family: FamilySpec = {
     "10": {
      "name": "fwmark",
      "constant": "FRA_FWMARK",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     "11": {
      "name": "flow",
@@ -6629,7 +6685,8 @@ export const family: FamilySpec = {
     "16": {
      "name": "fwmask",
      "constant": "FRA_FWMASK",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     "17": {
      "name": "oifname",
@@ -6695,7 +6752,7 @@ export const family: FamilySpec = {
      "name": "group",
      "constant": "NHA_GROUP",
      "type": "binary",
-     "display": "hex"
+     "arrayOf": "nexthop_grp"
     },
     "3": {
      "name": "group_type",
@@ -7338,7 +7395,8 @@ export const family: FamilySpec = {
      "name": "entry",
      "constant": "MDBA_MDB_ENTRY",
      "type": "nest",
-     "nested": "mdb-entry"
+     "nested": "mdb-entry",
+     "multi": true
     }
    }
   },
@@ -7355,7 +7413,8 @@ export const family: FamilySpec = {
      "name": "info",
      "constant": "MDBA_MDB_ENTRY_INFO",
      "type": "binary",
-     "display": "hex"
+     "display": "hex",
+     "multi": true
     }
    }
   },
@@ -7372,7 +7431,8 @@ export const family: FamilySpec = {
      "name": "port",
      "constant": "MDBA_ROUTER_PORT",
      "type": "binary",
-     "display": "hex"
+     "display": "hex",
+     "multi": true
     }
    }
   },

@@ -1164,6 +1164,35 @@ export const family: FamilySpec = {
     }
    ]
   },
+  "tcp_diag_md5sig": {
+   "name": "tcp_diag_md5sig",
+   "size": 100,
+   "fields": [
+    {
+     "name": "family",
+     "type": "u8",
+     "enum": "af"
+    },
+    {
+     "name": "prefixlen",
+     "type": "u8"
+    },
+    {
+     "name": "keylen",
+     "type": "u16"
+    },
+    {
+     "name": "addr",
+     "type": "binary",
+     "size": 16
+    },
+    {
+     "name": "key",
+     "type": "binary",
+     "size": 80
+    }
+   ]
+  },
   "unix_diag_vfs": {
    "name": "unix_diag_vfs",
    "size": 8,
@@ -1360,7 +1389,8 @@ export const family: FamilySpec = {
     "15": {
      "name": "mark",
      "constant": "INET_DIAG_MARK",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     "16": {
      "name": "bbrinfo",
@@ -1376,7 +1406,8 @@ export const family: FamilySpec = {
     "18": {
      "name": "md5sig",
      "constant": "INET_DIAG_MD5SIG",
-     "type": "binary"
+     "type": "binary",
+     "arrayOf": "tcp_diag_md5sig"
     },
     "19": {
      "name": "ulp_info",

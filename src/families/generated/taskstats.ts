@@ -87,7 +87,7 @@ export const family: FamilySpec = {
     },
     {
      "name": "ac_comm",
-     "type": "binary",
+     "type": "string",
      "size": 32
     },
     {

@@ -214,55 +214,55 @@ export const family: FamilySpec = {
     }
    ]
   },
-  "xfrm_usersa_info": {
-   "name": "xfrm_usersa_info",
-   "size": 224,
+  "xfrm_selector": {
+   "name": "xfrm_selector",
+   "size": 56,
    "fields": [
     {
-     "name": "sel_daddr",
+     "name": "daddr",
      "type": "binary",
      "size": 16
     },
     {
-     "name": "sel_saddr",
+     "name": "saddr",
      "type": "binary",
      "size": 16
     },
     {
-     "name": "sel_dport",
+     "name": "dport",
      "type": "u16",
      "byteOrder": "big"
     },
     {
-     "name": "sel_dport_mask",
+     "name": "dport_mask",
      "type": "u16",
      "byteOrder": "big"
     },
     {
-     "name": "sel_sport",
+     "name": "sport",
      "type": "u16",
      "byteOrder": "big"
     },
     {
-     "name": "sel_sport_mask",
+     "name": "sport_mask",
      "type": "u16",
      "byteOrder": "big"
     },
     {
-     "name": "sel_family",
+     "name": "family",
      "type": "u16",
      "enum": "af"
     },
     {
-     "name": "sel_prefixlen_d",
+     "name": "prefixlen_d",
      "type": "u8"
     },
     {
-     "name": "sel_prefixlen_s",
+     "name": "prefixlen_s",
      "type": "u8"
     },
     {
-     "name": "sel_proto",
+     "name": "proto",
      "type": "u8",
      "enum": "ipproto"
     },
@@ -272,25 +272,32 @@ export const family: FamilySpec = {
      "size": 3
     },
     {
-     "name": "sel_ifindex",
+     "name": "ifindex",
      "type": "s32"
     },
     {
-     "name": "sel_user",
+     "name": "user",
      "type": "u32"
-    },
+    }
+   ]
+  },
+  "xfrm_id": {
+   "name": "xfrm_id",
+   "size": 24,
+   "fields": [
     {
-     "name": "id_daddr",
+     "name": "daddr",
      "type": "binary",
      "size": 16
     },
     {
-     "name": "id_spi",
+     "name": "spi",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "display": "hex"
     },
     {
-     "name": "id_proto",
+     "name": "proto",
      "type": "u8",
      "enum": "xfrm_proto"
     },
@@ -298,6 +305,80 @@ export const family: FamilySpec = {
      "name": "pad",
      "type": "pad",
      "size": 3
+    }
+   ]
+  },
+  "xfrm_lifetime_cfg": {
+   "name": "xfrm_lifetime_cfg",
+   "size": 64,
+   "fields": [
+    {
+     "name": "soft_byte_limit",
+     "type": "u64"
+    },
+    {
+     "name": "hard_byte_limit",
+     "type": "u64"
+    },
+    {
+     "name": "soft_packet_limit",
+     "type": "u64"
+    },
+    {
+     "name": "hard_packet_limit",
+     "type": "u64"
+    },
+    {
+     "name": "soft_add_expires_seconds",
+     "type": "u64"
+    },
+    {
+     "name": "hard_add_expires_seconds",
+     "type": "u64"
+    },
+    {
+     "name": "soft_use_expires_seconds",
+     "type": "u64"
+    },
+    {
+     "name": "hard_use_expires_seconds",
+     "type": "u64"
+    }
+   ]
+  },
+  "xfrm_stats": {
+   "name": "xfrm_stats",
+   "size": 12,
+   "fields": [
+    {
+     "name": "replay_window",
+     "type": "u32"
+    },
+    {
+     "name": "replay",
+     "type": "u32"
+    },
+    {
+     "name": "integrity_failed",
+     "type": "u32"
+    }
+   ]
+  },
+  "xfrm_usersa_info": {
+   "name": "xfrm_usersa_info",
+   "size": 224,
+   "fields": [
+    {
+     "name": "sel",
+     "type": "struct",
+     "struct": "xfrm_selector",
+     "size": 56
+    },
+    {
+     "name": "id",
+     "type": "struct",
+     "struct": "xfrm_id",
+     "size": 24
     },
     {
      "name": "saddr",
@@ -305,64 +386,22 @@ export const family: FamilySpec = {
      "size": 16
     },
     {
-     "name": "lft_soft_byte_limit",
-     "type": "u64"
+     "name": "lft",
+     "type": "struct",
+     "struct": "xfrm_lifetime_cfg",
+     "size": 64
     },
     {
-     "name": "lft_hard_byte_limit",
-     "type": "u64"
+     "name": "curlft",
+     "type": "struct",
+     "struct": "xfrm_lifetime_cur",
+     "size": 32
     },
     {
-     "name": "lft_soft_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "lft_soft_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "lft_soft_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_bytes",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_packets",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_add_time",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_use_time",
-     "type": "u64"
-    },
-    {
-     "name": "stats_replay_window",
-     "type": "u32"
-    },
-    {
-     "name": "stats_replay",
-     "type": "u32"
-    },
-    {
-     "name": "stats_integrity_failed",
-     "type": "u32"
+     "name": "stats",
+     "type": "struct",
+     "struct": "xfrm_stats",
+     "size": 12
     },
     {
      "name": "seq",
@@ -410,7 +449,8 @@ export const family: FamilySpec = {
     {
      "name": "spi",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "display": "hex"
     },
     {
      "name": "family",
@@ -434,29 +474,10 @@ export const family: FamilySpec = {
    "size": 48,
    "fields": [
     {
-     "name": "sa_id_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "sa_id_spi",
-     "type": "u32",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sa_id_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "sa_id_proto",
-     "type": "u8",
-     "enum": "xfrm_proto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 1
+     "name": "sa_id",
+     "type": "struct",
+     "struct": "xfrm_usersa_id",
+     "size": 24
     },
     {
      "name": "saddr",
@@ -479,182 +500,10 @@ export const family: FamilySpec = {
    "size": 232,
    "fields": [
     {
-     "name": "info_sel_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "info_sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "info_sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "info_sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "info_sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "info_sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "info_sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "info_sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "info_sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "info_sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "info_sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "info_sel_user",
-     "type": "u32"
-    },
-    {
-     "name": "info_id_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "info_id_spi",
-     "type": "u32",
-     "byteOrder": "big"
-    },
-    {
-     "name": "info_id_proto",
-     "type": "u8",
-     "enum": "xfrm_proto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "info_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "info_lft_soft_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_hard_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_soft_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_hard_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_soft_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_hard_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_soft_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "info_lft_hard_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "info_curlft_bytes",
-     "type": "u64"
-    },
-    {
-     "name": "info_curlft_packets",
-     "type": "u64"
-    },
-    {
-     "name": "info_curlft_add_time",
-     "type": "u64"
-    },
-    {
-     "name": "info_curlft_use_time",
-     "type": "u64"
-    },
-    {
-     "name": "info_stats_replay_window",
-     "type": "u32"
-    },
-    {
-     "name": "info_stats_replay",
-     "type": "u32"
-    },
-    {
-     "name": "info_stats_integrity_failed",
-     "type": "u32"
-    },
-    {
-     "name": "info_seq",
-     "type": "u32"
-    },
-    {
-     "name": "info_reqid",
-     "type": "u32"
-    },
-    {
-     "name": "info_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "info_mode",
-     "type": "u8",
-     "enum": "mode"
-    },
-    {
-     "name": "info_replay_window",
-     "type": "u8"
-    },
-    {
-     "name": "info_flags",
-     "type": "u8",
-     "flags": "state_flags"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 7
+     "name": "info",
+     "type": "struct",
+     "struct": "xfrm_usersa_info",
+     "size": 224
     },
     {
      "name": "min",
@@ -671,113 +520,22 @@ export const family: FamilySpec = {
    "size": 168,
    "fields": [
     {
-     "name": "sel_daddr",
-     "type": "binary",
-     "size": 16
+     "name": "sel",
+     "type": "struct",
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
-     "name": "sel_saddr",
-     "type": "binary",
-     "size": 16
+     "name": "lft",
+     "type": "struct",
+     "struct": "xfrm_lifetime_cfg",
+     "size": 64
     },
     {
-     "name": "sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "sel_user",
-     "type": "u32"
-    },
-    {
-     "name": "lft_soft_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "lft_soft_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "lft_soft_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "lft_soft_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "lft_hard_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_bytes",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_packets",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_add_time",
-     "type": "u64"
-    },
-    {
-     "name": "curlft_use_time",
-     "type": "u64"
+     "name": "curlft",
+     "type": "struct",
+     "struct": "xfrm_lifetime_cur",
+     "size": 32
     },
     {
      "name": "priority",
@@ -819,65 +577,10 @@ export const family: FamilySpec = {
    "size": 64,
    "fields": [
     {
-     "name": "sel_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "sel_user",
-     "type": "u32"
+     "name": "sel",
+     "type": "struct",
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
      "name": "index",
@@ -900,24 +603,10 @@ export const family: FamilySpec = {
    "size": 280,
    "fields": [
     {
-     "name": "id_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "id_spi",
-     "type": "u32",
-     "byteOrder": "big"
-    },
-    {
-     "name": "id_proto",
-     "type": "u8",
-     "enum": "xfrm_proto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
+     "name": "id",
+     "type": "struct",
+     "struct": "xfrm_id",
+     "size": 24
     },
     {
      "name": "saddr",
@@ -925,207 +614,16 @@ export const family: FamilySpec = {
      "size": 16
     },
     {
-     "name": "sel_daddr",
-     "type": "binary",
-     "size": 16
+     "name": "sel",
+     "type": "struct",
+     "struct": "xfrm_selector",
+     "size": 56
     },
     {
-     "name": "sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "sel_user",
-     "type": "u32"
-    },
-    {
-     "name": "policy_sel_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "policy_sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "policy_sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "policy_sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "policy_sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "policy_sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "policy_sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "policy_sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "policy_sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "policy_sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "policy_sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "policy_sel_user",
-     "type": "u32"
-    },
-    {
-     "name": "policy_lft_soft_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_hard_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_soft_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_hard_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_soft_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_hard_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_soft_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "policy_lft_hard_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "policy_curlft_bytes",
-     "type": "u64"
-    },
-    {
-     "name": "policy_curlft_packets",
-     "type": "u64"
-    },
-    {
-     "name": "policy_curlft_add_time",
-     "type": "u64"
-    },
-    {
-     "name": "policy_curlft_use_time",
-     "type": "u64"
-    },
-    {
-     "name": "policy_priority",
-     "type": "u32"
-    },
-    {
-     "name": "policy_index",
-     "type": "u32"
-    },
-    {
-     "name": "policy_dir",
-     "type": "u8",
-     "enum": "policy_dir"
-    },
-    {
-     "name": "policy_action",
-     "type": "u8",
-     "enum": "policy_action"
-    },
-    {
-     "name": "policy_flags",
-     "type": "u8",
-     "flags": "policy_flags"
-    },
-    {
-     "name": "policy_share",
-     "type": "u8",
-     "enum": "share"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 4
+     "name": "policy",
+     "type": "struct",
+     "struct": "xfrm_userpolicy_info",
+     "size": 168
     },
     {
      "name": "aalgos",
@@ -1150,182 +648,10 @@ export const family: FamilySpec = {
    "size": 232,
    "fields": [
     {
-     "name": "state_sel_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "state_sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "state_sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "state_sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "state_sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "state_sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "state_sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "state_sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "state_sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "state_sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "state_sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "state_sel_user",
-     "type": "u32"
-    },
-    {
-     "name": "state_id_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "state_id_spi",
-     "type": "u32",
-     "byteOrder": "big"
-    },
-    {
-     "name": "state_id_proto",
-     "type": "u8",
-     "enum": "xfrm_proto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "state_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "state_lft_soft_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_hard_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_soft_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_hard_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_soft_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_hard_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_soft_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "state_lft_hard_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "state_curlft_bytes",
-     "type": "u64"
-    },
-    {
-     "name": "state_curlft_packets",
-     "type": "u64"
-    },
-    {
-     "name": "state_curlft_add_time",
-     "type": "u64"
-    },
-    {
-     "name": "state_curlft_use_time",
-     "type": "u64"
-    },
-    {
-     "name": "state_stats_replay_window",
-     "type": "u32"
-    },
-    {
-     "name": "state_stats_replay",
-     "type": "u32"
-    },
-    {
-     "name": "state_stats_integrity_failed",
-     "type": "u32"
-    },
-    {
-     "name": "state_seq",
-     "type": "u32"
-    },
-    {
-     "name": "state_reqid",
-     "type": "u32"
-    },
-    {
-     "name": "state_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "state_mode",
-     "type": "u8",
-     "enum": "mode"
-    },
-    {
-     "name": "state_replay_window",
-     "type": "u8"
-    },
-    {
-     "name": "state_flags",
-     "type": "u8",
-     "flags": "state_flags"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 7
+     "name": "state",
+     "type": "struct",
+     "struct": "xfrm_usersa_info",
+     "size": 224
     },
     {
      "name": "hard",
@@ -1343,146 +669,10 @@ export const family: FamilySpec = {
    "size": 176,
    "fields": [
     {
-     "name": "pol_sel_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "pol_sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "pol_sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "pol_sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "pol_sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "pol_sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "pol_sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "pol_sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "pol_sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "pol_sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "pol_sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "pol_sel_user",
-     "type": "u32"
-    },
-    {
-     "name": "pol_lft_soft_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_hard_byte_limit",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_soft_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_hard_packet_limit",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_soft_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_hard_add_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_soft_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "pol_lft_hard_use_expires_seconds",
-     "type": "u64"
-    },
-    {
-     "name": "pol_curlft_bytes",
-     "type": "u64"
-    },
-    {
-     "name": "pol_curlft_packets",
-     "type": "u64"
-    },
-    {
-     "name": "pol_curlft_add_time",
-     "type": "u64"
-    },
-    {
-     "name": "pol_curlft_use_time",
-     "type": "u64"
-    },
-    {
-     "name": "pol_priority",
-     "type": "u32"
-    },
-    {
-     "name": "pol_index",
-     "type": "u32"
-    },
-    {
-     "name": "pol_dir",
-     "type": "u8",
-     "enum": "policy_dir"
-    },
-    {
-     "name": "pol_action",
-     "type": "u8",
-     "enum": "policy_action"
-    },
-    {
-     "name": "pol_flags",
-     "type": "u8",
-     "flags": "policy_flags"
-    },
-    {
-     "name": "pol_share",
-     "type": "u8",
-     "enum": "share"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 4
+     "name": "pol",
+     "type": "struct",
+     "struct": "xfrm_userpolicy_info",
+     "size": 168
     },
     {
      "name": "hard",
@@ -1510,65 +700,10 @@ export const family: FamilySpec = {
      "size": 3
     },
     {
-     "name": "sel_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "sel_saddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "sel_dport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_dport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_sport_mask",
-     "type": "u16",
-     "byteOrder": "big"
-    },
-    {
-     "name": "sel_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "sel_prefixlen_d",
-     "type": "u8"
-    },
-    {
-     "name": "sel_prefixlen_s",
-     "type": "u8"
-    },
-    {
-     "name": "sel_proto",
-     "type": "u8",
-     "enum": "ipproto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
-    },
-    {
-     "name": "sel_ifindex",
-     "type": "s32"
-    },
-    {
-     "name": "sel_user",
-     "type": "u32"
+     "name": "sel",
+     "type": "struct",
+     "struct": "xfrm_selector",
+     "size": 56
     }
    ]
   },
@@ -1577,29 +712,10 @@ export const family: FamilySpec = {
    "size": 64,
    "fields": [
     {
-     "name": "id_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "id_spi",
-     "type": "u32",
-     "byteOrder": "big"
-    },
-    {
-     "name": "id_family",
-     "type": "u16",
-     "enum": "af"
-    },
-    {
-     "name": "id_proto",
-     "type": "u8",
-     "enum": "xfrm_proto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 1
+     "name": "id",
+     "type": "struct",
+     "struct": "xfrm_usersa_id",
+     "size": 24
     },
     {
      "name": "reqid",
@@ -1632,24 +748,10 @@ export const family: FamilySpec = {
    "size": 64,
    "fields": [
     {
-     "name": "id_daddr",
-     "type": "binary",
-     "size": 16
-    },
-    {
-     "name": "id_spi",
-     "type": "u32",
-     "byteOrder": "big"
-    },
-    {
-     "name": "id_proto",
-     "type": "u8",
-     "enum": "xfrm_proto"
-    },
-    {
-     "name": "pad",
-     "type": "pad",
-     "size": 3
+     "name": "id",
+     "type": "struct",
+     "struct": "xfrm_id",
+     "size": 24
     },
     {
      "name": "family",
@@ -1962,11 +1064,13 @@ export const family: FamilySpec = {
    "fields": [
     {
      "name": "v",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     {
      "name": "m",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     }
    ]
   },
@@ -2046,7 +1150,7 @@ export const family: FamilySpec = {
    "fields": [
     {
      "name": "alg_name",
-     "type": "binary",
+     "type": "string",
      "size": 64
     },
     {
@@ -2061,7 +1165,7 @@ export const family: FamilySpec = {
    "fields": [
     {
      "name": "alg_name",
-     "type": "binary",
+     "type": "string",
      "size": 64
     },
     {
@@ -2080,7 +1184,7 @@ export const family: FamilySpec = {
    "fields": [
     {
      "name": "alg_name",
-     "type": "binary",
+     "type": "string",
      "size": 64
     },
     {
@@ -2204,7 +1308,7 @@ export const family: FamilySpec = {
      "name": "tmpl",
      "constant": "XFRMA_TMPL",
      "type": "binary",
-     "struct": "xfrm_user_tmpl"
+     "arrayOf": "xfrm_user_tmpl"
     },
     "6": {
      "name": "sa",
@@ -2271,7 +1375,7 @@ export const family: FamilySpec = {
      "name": "migrate",
      "constant": "XFRMA_MIGRATE",
      "type": "binary",
-     "struct": "xfrm_user_migrate"
+     "arrayOf": "xfrm_user_migrate"
     },
     "18": {
      "name": "alg_aead",
@@ -2340,17 +1444,20 @@ export const family: FamilySpec = {
     "29": {
      "name": "set_mark",
      "constant": "XFRMA_SET_MARK",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     "30": {
      "name": "set_mark_mask",
      "constant": "XFRMA_SET_MARK_MASK",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     "31": {
      "name": "if_id",
      "constant": "XFRMA_IF_ID",
-     "type": "u32"
+     "type": "u32",
+     "display": "hex"
     },
     "32": {
      "name": "mtimer_thresh",
