@@ -186,13 +186,14 @@ function countIpJson(file) {
 
 /**
  * Records of two NDJSON files compared one by one: `decode`'s output against the lossless dump
- * its input came from, without the lossless-only members (attr_list, bytes).
+ * its input came from, without the lossless-only members (attr_list, header_bytes, bytes).
  */
 async function sameRecords(lossless, decoded) {
   const norm = (l) => {
     if (l === undefined) return undefined;
     const r = JSON.parse(l);
     delete r.attr_list;
+    delete r.header_bytes;
     delete r.bytes;
     return JSON.stringify(r);
   };
@@ -407,7 +408,7 @@ async function main() {
     throw new Error(`decode of the saved dump differs from the dump itself in ${decodeSame.differ} records; first: ${JSON.stringify(decodeSame.firstDiff)}`);
   }
   if (ipRoutes !== expected) log(`warning: expected ${expected} routes in table main, found ${ipRoutes}`);
-  log(`ip and nlctl both print ${ipRoutes} IPv4 routes in table main (nlctl's AF_UNSPEC dump has ${dumpCount.newroute} RTM_NEWROUTE in all, ${dumpCount.records} records); raw dump ${losslessCount.raw.length} bytes; decode of it prints ${decodeCount.newroute} RTM_NEWROUTE, all ${decodeSame.equal} records equal to the lossless dump's (attr_list and bytes aside)`);
+  log(`ip and nlctl both print ${ipRoutes} IPv4 routes in table main (nlctl's AF_UNSPEC dump has ${dumpCount.newroute} RTM_NEWROUTE in all, ${dumpCount.records} records); raw dump ${losslessCount.raw.length} bytes; decode of it prints ${decodeCount.newroute} RTM_NEWROUTE, all ${decodeSame.equal} records equal to the lossless dump's (attr_list, header_bytes and bytes aside)`);
 
   // Timed runs, interleaved so drift (thermal, other tenants) hits every contender alike.
   for (let i = 0; i < opts.runs; i++) {

@@ -271,6 +271,10 @@ function generate(file) {
     if (m.attrs) entry.attrs = m.attrs;
     if (m.payload) entry.payload = m.payload;
     if (m.reply) entry.reply = m.reply;
+    if (m.from) {
+      if (!['user', 'kernel', 'multicast'].includes(m.from)) fail(`${file}: ${m.constant}: from must be user, kernel or multicast`);
+      entry.from = m.from;
+    }
     if (m.variants) {
       entry.variants = m.variants.map((x) => {
         const out = {};

@@ -23,7 +23,7 @@ import { family as mptcp } from '../src/families/generated/mptcp_pm.js';
 import { family as taskstats } from '../src/families/generated/taskstats.js';
 import { family as tcpMetrics } from '../src/families/generated/tcp_metrics.js';
 import { family as wireguard } from '../src/families/generated/wireguard.js';
-import { decodeMessage, type DecodedAttr, type DecodedMessage } from '../src/model/decode.js';
+import { messageSpec, decodeMessage, type DecodedAttr, type DecodedMessage } from '../src/model/decode.js';
 import { encodeMessage } from '../src/model/encode.js';
 import { attrsToObject, type JsonValue } from '../src/model/json.js';
 import { LE, concat } from './helpers/bytes.js';
@@ -228,8 +228,8 @@ async function genl(id: number, cmd: number, attrs: Uint8Array, opts: { netns?: 
   }
 }
 
-function decodeWith(spec: FamilySpec, id: number, m: Message): DecodedMessage {
-  return decodeMessage(m, { protocol: NETLINK_GENERIC, genlFamilies: new Map([[id, spec]]) });
+function decodeWith(spec: FamilySpec, id: number, m: Message, multicast?: boolean): DecodedMessage {
+  return decodeMessage(m, { protocol: NETLINK_GENERIC, genlFamilies: new Map([[id, spec]]), multicast });
 }
 
 /** Every attribute of a decoded tree. */
@@ -264,31 +264,26 @@ function incoming(id: number, cmd: number, attrs: Uint8Array, flags = 0): Messag
   return { header: { length: 16 + data.length, type: id, flags, sequence: 1, pid: 0 }, data };
 }
 
-/** The layout the decoder uses for a command number in one direction (first entry wins). */
-function layoutOf(f: FamilySpec, cmd: number, request: boolean): string | undefined {
-  const spec = f.messages.find((m) => m.value === cmd);
-  const v = spec?.variants?.find((x) => x.request === undefined || x.request === request);
-  return (v ?? spec)?.attrs;
-}
-
 describe('ethtool description', () => {
   const isKernelToUser = (m: MessageSpec) => /_(REPLY|NTF)$/.test(m.constant);
 
-  it('names both numberings, and decodes each number by the set of its direction', () => {
+  it('names both numberings, and a message takes the entry of its direction', () => {
     const toKernel = ethtool.messages.filter((m) => !isKernelToUser(m));
     const toUser = ethtool.messages.filter(isKernelToUser);
     expect(toKernel.map((m) => m.constant)).toContain('ETHTOOL_MSG_FEATURES_SET');
     expect(toUser.map((m) => m.constant)).toContain('ETHTOOL_MSG_FEATURES_NTF');
-    // Every user → kernel entry comes first, so the decoder always lands on it; its request
-    // layout is its own set and its reply layout that of the kernel → user message of its number.
-    expect(ethtool.messages.slice(0, toKernel.length)).toEqual(toKernel);
-    for (const u of toKernel) {
-      expect(layoutOf(ethtool, u.value, true), u.constant).toBe(u.attrs);
-      const k = toUser.find((m) => m.value === u.value);
-      if (k) expect(layoutOf(ethtool, u.value, false), `${u.constant} / ${k.constant}`).toBe(k.attrs);
+    // Every entry says which way it runs, and the names say the same.
+    for (const m of toKernel) expect(m.from, m.constant).toBe('user');
+    for (const m of toUser) expect(m.from, m.constant).toBe('kernel');
+    // A request of a number takes its user → kernel entry; a reply or notification (unicast or
+    // multicast) takes the kernel → user entry of that number, or none when there is none.
+    for (const u of toKernel) expect(messageSpec(ethtool, u.value, 'user'), u.constant).toBe(u);
+    const values = new Set(ethtool.messages.map((m) => m.value));
+    for (const v of values) {
+      const k = toUser.find((m) => m.value === v);
+      expect(messageSpec(ethtool, v, 'kernel'), `kernel ${v}`).toBe(k);
+      expect(messageSpec(ethtool, v, 'multicast'), `multicast ${v}`).toBe(k);
     }
-    // The kernel → user numbers have user → kernel entries or decode by their own.
-    for (const k of toUser) expect(layoutOf(ethtool, k.value, false), k.constant).toBe(k.attrs);
     // Names are unique, so either can be asked for by name.
     const names = ethtool.messages.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
@@ -314,9 +309,13 @@ describe('ethtool description', () => {
       ),
     );
     const dr = decodeWith(ethtool, id, req);
-    const dn = decodeWith(ethtool, id, ntf);
+    const dn = decodeWith(ethtool, id, ntf, true);
     expectClean(dr);
     expectClean(dn);
+    // Each named as the kernel names it in its direction.
+    expect(dr.type.constant).toBe('ETHTOOL_MSG_PRIVFLAGS_GET');
+    expect(dn.type.constant).toBe('ETHTOOL_MSG_FEATURES_NTF');
+    expect(decodeWith(ethtool, id, ntf).type.constant).toBe('ETHTOOL_MSG_FEATURES_NTF');
     expect(attrsToObject(dr.attrs)).toEqual({ header: { dev_name: 'eth0' } });
     expect(dr.attrs[0]!.constant).toBe('ETHTOOL_A_PRIVFLAGS_HEADER');
     // One bit, still an array (BIT is multi).
@@ -770,7 +769,7 @@ describe('mptcp_pm endpoints and limits', () => {
     expect(ours.map((e) => e.id)).toEqual([6, 7, 8]);
   });
 
-  it('tells events from command replies where the direction can', () => {
+  it('tells events (multicast) from commands and their replies', () => {
     const id = 0x66;
     // Command 10 going in: SUBFLOW_CREATE with MPTCP_PM_ATTR_*.
     const req = new AttributeEncoder()
@@ -795,18 +794,21 @@ describe('mptcp_pm endpoints and limits', () => {
       .int32(MPTCP_ATTR_IF_IDX, 3)
       .encode();
     const expected = { token: 0x01020304, family: 'inet', loc_id: 0, rem_id: 2, saddr4: '10.0.0.1', daddr4: '10.0.0.2', sport: 40000, dport: 80, backup: 1, if_idx: 3 };
-    const de = decodeWith(mptcp, id, incoming(id, MPTCP_EVENT_SUB_ESTABLISHED, ev));
+    const de = decodeWith(mptcp, id, incoming(id, MPTCP_EVENT_SUB_ESTABLISHED, ev), true);
     expectClean(de);
+    expect(de.type.constant).toBe('MPTCP_EVENT_SUB_ESTABLISHED');
     expect(attrsToObject(de.attrs)).toEqual(expected);
-    // SUB_PRIORITY has no command of its number.
-    const dp = decodeWith(mptcp, id, incoming(id, MPTCP_EVENT_SUB_PRIORITY, ev));
-    expectClean(dp);
-    expect(attrsToObject(dp.attrs)).toEqual(expected);
-    expect(mptcp.messages.find((m) => m.value === MPTCP_EVENT_SUB_PRIORITY)!.constant).toBe('MPTCP_EVENT_SUB_PRIORITY');
-    // Every command whose reply variant is the event set shares its number with an event.
-    for (const m of mptcp.messages.filter((x) => x.variants?.some((v) => v.request === false && v.attrs === 'event'))) {
-      expect(mptcp.messages.some((e) => e.constant.startsWith('MPTCP_EVENT_') && e.value === m.value), m.constant).toBe(true);
+    // The same number unicast from the kernel is the command's (a reply), named so.
+    expect(decodeWith(mptcp, id, incoming(id, MPTCP_EVENT_SUB_ESTABLISHED, req)).type.constant).toBe('MPTCP_PM_CMD_SUBFLOW_CREATE');
+    // SUB_PRIORITY has no command of its number: an event however it arrives.
+    for (const multicast of [true, false]) {
+      const dp = decodeWith(mptcp, id, incoming(id, MPTCP_EVENT_SUB_PRIORITY, ev), multicast);
+      expectClean(dp);
+      expect(dp.type.constant).toBe('MPTCP_EVENT_SUB_PRIORITY');
+      expect(attrsToObject(dp.attrs)).toEqual(expected);
     }
+    // Every event entry is multicast only; the commands run both ways.
+    for (const m of mptcp.messages) expect(m.from, m.constant).toBe(m.constant.startsWith('MPTCP_EVENT_') ? 'multicast' : undefined);
   });
 });
 

@@ -198,6 +198,7 @@ export function messageRecord(
     genlFamilies: target.genlFamilies,
     request,
     rawAttrOffset,
+    multicast: extra.group !== undefined && extra.group > 0,
   };
   return new LazyMessageRecord(target, m, direction, ctx, extra);
 }

@@ -1,6 +1,7 @@
 // Building a request from the command line: the fixed header by field (--header family=inet)
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
+import { messageSpec } from '../model/decode.js';
 import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutFor, toBigInt, writeInt } from '../model/encode.js';
 import type { IntType } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
@@ -82,7 +83,8 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   if (o.payload !== undefined) {
     return { header: { type: msgType, flags }, data: concat([lead, hexArg('--payload', o.payload)]) };
   }
-  const spec = fam?.messages.find((m) => m.value === type);
+  // The request's own entry where a family numbers each way apart (ethtool).
+  const spec = messageSpec(fam, type, 'user') ?? fam?.messages.find((m) => m.value === type);
   const headerObj: Record<string, JsonValue> = {};
   for (const h of o.header ?? []) {
     const eq = h.indexOf('=');

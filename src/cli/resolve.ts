@@ -7,6 +7,7 @@ import { getFamily, listFamilies, GENL_ID_CTRL, type GenlFamily } from '../netli
 import { NetlinkError } from '../netlink/errors.js';
 import { genlFamilyMap, runtimeFamily } from '../model/genl.js';
 import { flagsFromNames } from '../model/encode.js';
+import { messageSpec } from '../model/decode.js';
 
 /** A usage or input problem: exit status 1, one line on stderr. */
 export class UsageError extends Error {
@@ -122,7 +123,7 @@ export function resolveType(target: Target, arg: string): { value: number; spec?
   if (/^(0x[0-9a-f]+|\d+)$/i.test(arg)) {
     const value = Number(arg);
     if (value > 0xffff) throw new UsageError(`message type ${arg} does not fit in 16 bits`);
-    return { value, spec: fam?.messages.find((m) => m.value === value) };
+    return { value, spec: messageSpec(fam, value, 'user') ?? fam?.messages.find((m) => m.value === value) };
   }
   const want = arg.toLowerCase();
   const spec = fam?.messages.find((m) => m.name === want || m.constant.toLowerCase() === want);

@@ -220,12 +220,24 @@ export interface MessageSpec {
    */
   reply?: 'after-ack' | 'none';
   /**
+   * Which way this entry's numbering runs, for families that number each way apart (ethtool:
+   * 13 is PRIVFLAGS_GET going in, FEATURES_NTF coming out; mptcp_pm: 1 is the ADD_ADDR command
+   * and the CREATED event): `user` — requests (NLM_F_REQUEST set); `kernel` — what the kernel
+   * sends, unicast or multicast; `multicast` — what arrives on a multicast group only. A
+   * message takes the entry of its number that fits it best (see messageSpec); an entry
+   * without `from` fits both ways.
+   */
+  from?: MessageFrom;
+  /**
    * Layouts that replace header/attrs when they match: by direction (a request has
    * NLM_F_REQUEST) and by the payload's first byte (sock_diag: the address family). The first
    * match wins; header/attrs above apply when none does.
    */
   variants?: MessageVariant[];
 }
+
+/** Where a message comes from, as MessageSpec.from tells entries apart. */
+export type MessageFrom = 'user' | 'kernel' | 'multicast';
 
 /** One alternative layout of a message type. */
 export interface MessageVariant {

@@ -7,7 +7,7 @@ import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
 import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
-import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageFrom, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
 import { attrsToObject } from './json.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
@@ -133,6 +133,11 @@ export interface DecodeContext {
    * family header's size, when known). When they do not parse, the payload stays bytes.
    */
   rawAttrOffset?: number;
+  /**
+   * The message arrived on a multicast group (listen): of the entries of its number, those
+   * described `from: multicast` fit it best (mptcp_pm's events share numbers with commands).
+   */
+  multicast?: boolean;
 }
 
 /** Sizes of the fixed-size integer types. */
@@ -684,19 +689,53 @@ function structsWithAttrs(w: Walk, a: DecodedAttr, spec: AttrSpec, st: StructSpe
 }
 
 // Message specs by type number, made once per description (a family has dozens).
-const MESSAGE_INDEX = new WeakMap<FamilySpec, Map<number, MessageSpec>>();
+const MESSAGE_INDEX = new WeakMap<FamilySpec, Map<number, MessageSpec[]>>();
 
-/** The description of message type (or generic netlink command) `type`, if the family has one. */
-export function messageSpec(family: FamilySpec | undefined, type: number): MessageSpec | undefined {
+/** How well an entry's `from` fits a message from `from`: higher is better, 0 does not fit. */
+function fromFit(entry: MessageFrom | undefined, from: MessageFrom): number {
+  if (entry === from) return 4;
+  if (entry === 'kernel' && from === 'multicast') return 3; // notifications are kernel messages
+  if (entry === undefined) return 2;
+  // A kernel message whose group is not known (a capture) may still be a multicast one.
+  if (entry === 'multicast' && from === 'kernel') return 1;
+  return 0;
+}
+
+/**
+ * The description of message type (or generic netlink command) `type` for a message from
+ * `from` (default: the kernel), if the family has one: of the entries of that number, the
+ * first that fits best (see MessageSpec.from).
+ */
+export function messageSpec(family: FamilySpec | undefined, type: number, from: MessageFrom = 'kernel'): MessageSpec | undefined {
   if (!family) return undefined;
   let index = MESSAGE_INDEX.get(family);
   if (!index) {
     index = new Map();
-    // The first description of a number wins, as a linear search would find it.
-    for (const m of family.messages) if (!index.has(m.value)) index.set(m.value, m);
+    for (const m of family.messages) {
+      const list = index.get(m.value);
+      if (list) list.push(m);
+      else index.set(m.value, [m]);
+    }
     MESSAGE_INDEX.set(family, index);
   }
-  return index.get(type);
+  const list = index.get(type);
+  if (!list) return undefined;
+  if (list.length === 1) return fromFit(list[0]!.from, from) ? list[0] : undefined;
+  let best: MessageSpec | undefined;
+  let fit = 0;
+  for (const m of list) {
+    const f = fromFit(m.from, from);
+    if (f > fit) {
+      best = m;
+      fit = f;
+    }
+  }
+  return best;
+}
+
+/** Where a message comes from, for messageSpec: its NLM_F_REQUEST flag and the group it came on. */
+export function messageFrom(flags: number, multicast: boolean | undefined): MessageFrom {
+  return flags & HeaderFlags.Request ? 'user' : multicast ? 'multicast' : 'kernel';
 }
 
 const CONTROL_NAMES: Record<number, [string, string]> = {
@@ -730,7 +769,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   const out: DecodedMessage = { protocol: ctx.protocol, header: h, type: { value: h.type }, flags: [], attrs: [], malformed: [] };
 
   // A control type is the protocol's own message when its description lists it (connector).
-  const ownControl = h.type < HeaderType.MinType && ctx.protocol !== 16 && messageSpec(ctx.family, h.type) !== undefined;
+  const ownControl = h.type < HeaderType.MinType && ctx.protocol !== 16 && messageSpec(ctx.family, h.type, messageFrom(h.flags, ctx.multicast)) !== undefined;
   if (h.type < HeaderType.MinType && !ownControl) {
     const names = CONTROL_NAMES[h.type];
     if (names) out.type = { value: h.type, name: names[0], constant: names[1] };
@@ -762,7 +801,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     family = ctx.genlFamilies?.get(h.type);
     if (data.length >= 4) {
       out.genl = { cmd: data[0]!, version: data[1]!, reserved: data[2]! | (data[3]! << 8) };
-      spec = messageSpec(family, data[0]!);
+      spec = messageSpec(family, data[0]!, messageFrom(h.flags, ctx.multicast));
     } else {
       out.malformed.push(`generic netlink message of ${data.length} payload bytes has no genlmsghdr`);
     }
@@ -772,7 +811,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     if (spec) out.type = { value: h.type, name: spec.name, constant: spec.constant };
     else if (family) out.type = { value: h.type, name: family.name };
   } else {
-    spec = messageSpec(family, h.type);
+    spec = messageSpec(family, h.type, messageFrom(h.flags, ctx.multicast));
     if (spec) out.type = { value: h.type, name: spec.name, constant: spec.constant };
   }
   if (family) out.family = family.name;

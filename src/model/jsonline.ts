@@ -18,6 +18,7 @@ import {
   decodeAttrs,
   decodeStruct,
   displayBytes,
+  messageFrom,
   messageLayout,
   messageSpec,
   readInt,
@@ -464,7 +465,7 @@ function members(m: Message, ctx: DecodeContext): string | undefined {
   const h = m.header;
   const family = ctx.family;
   if (h.type < HeaderType.MinType || ctx.protocol === 16 || !family) return undefined;
-  const spec = messageSpec(family, h.type);
+  const spec = messageSpec(family, h.type, messageFrom(h.flags, ctx.multicast));
   if (!spec) return undefined;
   const data = m.data;
   const fp = familyPlan(family);

@@ -11,6 +11,7 @@ export const family: FamilySpec = {
    "name": "strset_get",
    "value": 1,
    "attrs": "strset",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -18,6 +19,7 @@ export const family: FamilySpec = {
    "name": "linkinfo_get",
    "value": 2,
    "attrs": "linkinfo",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -25,6 +27,7 @@ export const family: FamilySpec = {
    "name": "linkinfo_set",
    "value": 3,
    "attrs": "linkinfo",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -32,6 +35,7 @@ export const family: FamilySpec = {
    "name": "linkmodes_get",
    "value": 4,
    "attrs": "linkmodes",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -39,6 +43,7 @@ export const family: FamilySpec = {
    "name": "linkmodes_set",
    "value": 5,
    "attrs": "linkmodes",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -46,6 +51,7 @@ export const family: FamilySpec = {
    "name": "linkstate_get",
    "value": 6,
    "attrs": "linkstate",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -53,6 +59,7 @@ export const family: FamilySpec = {
    "name": "debug_get",
    "value": 7,
    "attrs": "debug",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -60,6 +67,7 @@ export const family: FamilySpec = {
    "name": "debug_set",
    "value": 8,
    "attrs": "debug",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -67,6 +75,7 @@ export const family: FamilySpec = {
    "name": "wol_get",
    "value": 9,
    "attrs": "wol",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -74,6 +83,7 @@ export const family: FamilySpec = {
    "name": "wol_set",
    "value": 10,
    "attrs": "wol",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -81,6 +91,7 @@ export const family: FamilySpec = {
    "name": "features_get",
    "value": 11,
    "attrs": "features",
+   "from": "user",
    "kind": "get"
   },
   {
@@ -88,6 +99,7 @@ export const family: FamilySpec = {
    "name": "features_set",
    "value": 12,
    "attrs": "features",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -95,12 +107,7 @@ export const family: FamilySpec = {
    "name": "privflags_get",
    "value": 13,
    "attrs": "privflags",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "features"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -108,6 +115,7 @@ export const family: FamilySpec = {
    "name": "privflags_set",
    "value": 14,
    "attrs": "privflags",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -115,12 +123,7 @@ export const family: FamilySpec = {
    "name": "rings_get",
    "value": 15,
    "attrs": "rings",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "privflags"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -128,6 +131,7 @@ export const family: FamilySpec = {
    "name": "rings_set",
    "value": 16,
    "attrs": "rings",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -135,12 +139,7 @@ export const family: FamilySpec = {
    "name": "channels_get",
    "value": 17,
    "attrs": "channels",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "rings"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -148,6 +147,7 @@ export const family: FamilySpec = {
    "name": "channels_set",
    "value": 18,
    "attrs": "channels",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -155,12 +155,7 @@ export const family: FamilySpec = {
    "name": "coalesce_get",
    "value": 19,
    "attrs": "coalesce",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "channels"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -168,6 +163,7 @@ export const family: FamilySpec = {
    "name": "coalesce_set",
    "value": 20,
    "attrs": "coalesce",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -175,12 +171,7 @@ export const family: FamilySpec = {
    "name": "pause_get",
    "value": 21,
    "attrs": "pause",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "coalesce"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -188,6 +179,7 @@ export const family: FamilySpec = {
    "name": "pause_set",
    "value": 22,
    "attrs": "pause",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -195,12 +187,7 @@ export const family: FamilySpec = {
    "name": "eee_get",
    "value": 23,
    "attrs": "eee",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "pause"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -208,6 +195,7 @@ export const family: FamilySpec = {
    "name": "eee_set",
    "value": 24,
    "attrs": "eee",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -215,12 +203,7 @@ export const family: FamilySpec = {
    "name": "tsinfo_get",
    "value": 25,
    "attrs": "tsinfo",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "eee"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -228,12 +211,7 @@ export const family: FamilySpec = {
    "name": "cable_test_act",
    "value": 26,
    "attrs": "cable_test",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "tsinfo"
-    }
-   ],
+   "from": "user",
    "kind": "other"
   },
   {
@@ -241,12 +219,7 @@ export const family: FamilySpec = {
    "name": "cable_test_tdr_act",
    "value": 27,
    "attrs": "cable_test_tdr",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "cable_test_ntf"
-    }
-   ],
+   "from": "user",
    "kind": "other"
   },
   {
@@ -254,12 +227,7 @@ export const family: FamilySpec = {
    "name": "tunnel_info_get",
    "value": 28,
    "attrs": "tunnel_info",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "cable_test_tdr_ntf"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -267,12 +235,7 @@ export const family: FamilySpec = {
    "name": "fec_get",
    "value": 29,
    "attrs": "fec",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "tunnel_info"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -280,6 +243,7 @@ export const family: FamilySpec = {
    "name": "fec_set",
    "value": 30,
    "attrs": "fec",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -287,12 +251,7 @@ export const family: FamilySpec = {
    "name": "module_eeprom_get",
    "value": 31,
    "attrs": "module_eeprom",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "fec"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -300,12 +259,7 @@ export const family: FamilySpec = {
    "name": "stats_get",
    "value": 32,
    "attrs": "stats",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "module_eeprom"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -313,12 +267,7 @@ export const family: FamilySpec = {
    "name": "phc_vclocks_get",
    "value": 33,
    "attrs": "phc_vclocks",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "stats"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -326,12 +275,7 @@ export const family: FamilySpec = {
    "name": "module_get",
    "value": 34,
    "attrs": "module",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "phc_vclocks"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -339,6 +283,7 @@ export const family: FamilySpec = {
    "name": "module_set",
    "value": 35,
    "attrs": "module",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -346,12 +291,7 @@ export const family: FamilySpec = {
    "name": "pse_get",
    "value": 36,
    "attrs": "pse",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "module"
-    }
-   ],
+   "from": "user",
    "kind": "get"
   },
   {
@@ -359,6 +299,7 @@ export const family: FamilySpec = {
    "name": "pse_set",
    "value": 37,
    "attrs": "pse",
+   "from": "user",
    "kind": "other"
   },
   {
@@ -366,6 +307,7 @@ export const family: FamilySpec = {
    "name": "strset_get_reply",
    "value": 1,
    "attrs": "strset",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -373,6 +315,7 @@ export const family: FamilySpec = {
    "name": "linkinfo_get_reply",
    "value": 2,
    "attrs": "linkinfo",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -380,6 +323,7 @@ export const family: FamilySpec = {
    "name": "linkinfo_ntf",
    "value": 3,
    "attrs": "linkinfo",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -387,6 +331,7 @@ export const family: FamilySpec = {
    "name": "linkmodes_get_reply",
    "value": 4,
    "attrs": "linkmodes",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -394,6 +339,7 @@ export const family: FamilySpec = {
    "name": "linkmodes_ntf",
    "value": 5,
    "attrs": "linkmodes",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -401,6 +347,7 @@ export const family: FamilySpec = {
    "name": "linkstate_get_reply",
    "value": 6,
    "attrs": "linkstate",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -408,6 +355,7 @@ export const family: FamilySpec = {
    "name": "debug_get_reply",
    "value": 7,
    "attrs": "debug",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -415,6 +363,7 @@ export const family: FamilySpec = {
    "name": "debug_ntf",
    "value": 8,
    "attrs": "debug",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -422,6 +371,7 @@ export const family: FamilySpec = {
    "name": "wol_get_reply",
    "value": 9,
    "attrs": "wol",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -429,6 +379,7 @@ export const family: FamilySpec = {
    "name": "wol_ntf",
    "value": 10,
    "attrs": "wol",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -436,6 +387,7 @@ export const family: FamilySpec = {
    "name": "features_get_reply",
    "value": 11,
    "attrs": "features",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -443,6 +395,7 @@ export const family: FamilySpec = {
    "name": "features_set_reply",
    "value": 12,
    "attrs": "features",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -450,6 +403,7 @@ export const family: FamilySpec = {
    "name": "features_ntf",
    "value": 13,
    "attrs": "features",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -457,6 +411,7 @@ export const family: FamilySpec = {
    "name": "privflags_get_reply",
    "value": 14,
    "attrs": "privflags",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -464,6 +419,7 @@ export const family: FamilySpec = {
    "name": "privflags_ntf",
    "value": 15,
    "attrs": "privflags",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -471,6 +427,7 @@ export const family: FamilySpec = {
    "name": "rings_get_reply",
    "value": 16,
    "attrs": "rings",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -478,6 +435,7 @@ export const family: FamilySpec = {
    "name": "rings_ntf",
    "value": 17,
    "attrs": "rings",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -485,6 +443,7 @@ export const family: FamilySpec = {
    "name": "channels_get_reply",
    "value": 18,
    "attrs": "channels",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -492,6 +451,7 @@ export const family: FamilySpec = {
    "name": "channels_ntf",
    "value": 19,
    "attrs": "channels",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -499,6 +459,7 @@ export const family: FamilySpec = {
    "name": "coalesce_get_reply",
    "value": 20,
    "attrs": "coalesce",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -506,6 +467,7 @@ export const family: FamilySpec = {
    "name": "coalesce_ntf",
    "value": 21,
    "attrs": "coalesce",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -513,6 +475,7 @@ export const family: FamilySpec = {
    "name": "pause_get_reply",
    "value": 22,
    "attrs": "pause",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -520,6 +483,7 @@ export const family: FamilySpec = {
    "name": "pause_ntf",
    "value": 23,
    "attrs": "pause",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -527,6 +491,7 @@ export const family: FamilySpec = {
    "name": "eee_get_reply",
    "value": 24,
    "attrs": "eee",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -534,6 +499,7 @@ export const family: FamilySpec = {
    "name": "eee_ntf",
    "value": 25,
    "attrs": "eee",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -541,6 +507,7 @@ export const family: FamilySpec = {
    "name": "tsinfo_get_reply",
    "value": 26,
    "attrs": "tsinfo",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -548,6 +515,7 @@ export const family: FamilySpec = {
    "name": "cable_test_ntf",
    "value": 27,
    "attrs": "cable_test_ntf",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -555,6 +523,7 @@ export const family: FamilySpec = {
    "name": "cable_test_tdr_ntf",
    "value": 28,
    "attrs": "cable_test_tdr_ntf",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -562,6 +531,7 @@ export const family: FamilySpec = {
    "name": "tunnel_info_get_reply",
    "value": 29,
    "attrs": "tunnel_info",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -569,6 +539,7 @@ export const family: FamilySpec = {
    "name": "fec_get_reply",
    "value": 30,
    "attrs": "fec",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -576,6 +547,7 @@ export const family: FamilySpec = {
    "name": "fec_ntf",
    "value": 31,
    "attrs": "fec",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -583,6 +555,7 @@ export const family: FamilySpec = {
    "name": "module_eeprom_get_reply",
    "value": 32,
    "attrs": "module_eeprom",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -590,6 +563,7 @@ export const family: FamilySpec = {
    "name": "stats_get_reply",
    "value": 33,
    "attrs": "stats",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -597,6 +571,7 @@ export const family: FamilySpec = {
    "name": "phc_vclocks_get_reply",
    "value": 34,
    "attrs": "phc_vclocks",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -604,6 +579,7 @@ export const family: FamilySpec = {
    "name": "module_get_reply",
    "value": 35,
    "attrs": "module",
+   "from": "kernel",
    "kind": "get"
   },
   {
@@ -611,6 +587,7 @@ export const family: FamilySpec = {
    "name": "module_ntf",
    "value": 36,
    "attrs": "module",
+   "from": "kernel",
    "kind": "other"
   },
   {
@@ -618,6 +595,7 @@ export const family: FamilySpec = {
    "name": "pse_get_reply",
    "value": 37,
    "attrs": "pse",
+   "from": "kernel",
    "kind": "get"
   }
  ],

@@ -11,12 +11,6 @@ export const family: FamilySpec = {
    "name": "add_addr",
    "value": 1,
    "attrs": "pm",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "event"
-    }
-   ],
    "kind": "new"
   },
   {
@@ -24,12 +18,6 @@ export const family: FamilySpec = {
    "name": "del_addr",
    "value": 2,
    "attrs": "pm",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "event"
-    }
-   ],
    "kind": "new"
   },
   {
@@ -37,12 +25,6 @@ export const family: FamilySpec = {
    "name": "set_flags",
    "value": 7,
    "attrs": "pm",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "event"
-    }
-   ],
    "kind": "other"
   },
   {
@@ -50,12 +32,6 @@ export const family: FamilySpec = {
    "name": "subflow_create",
    "value": 10,
    "attrs": "pm",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "event"
-    }
-   ],
    "kind": "other"
   },
   {
@@ -63,12 +39,6 @@ export const family: FamilySpec = {
    "name": "subflow_destroy",
    "value": 11,
    "attrs": "pm",
-   "variants": [
-    {
-     "request": false,
-     "attrs": "event"
-    }
-   ],
    "kind": "other"
   },
   {
@@ -118,6 +88,7 @@ export const family: FamilySpec = {
    "name": "created",
    "value": 1,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -125,6 +96,7 @@ export const family: FamilySpec = {
    "name": "established",
    "value": 2,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -132,6 +104,7 @@ export const family: FamilySpec = {
    "name": "closed",
    "value": 3,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -139,6 +112,7 @@ export const family: FamilySpec = {
    "name": "announced",
    "value": 6,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -146,6 +120,7 @@ export const family: FamilySpec = {
    "name": "removed",
    "value": 7,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -153,6 +128,7 @@ export const family: FamilySpec = {
    "name": "sub_established",
    "value": 10,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -160,6 +136,7 @@ export const family: FamilySpec = {
    "name": "sub_closed",
    "value": 11,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   },
   {
@@ -167,6 +144,7 @@ export const family: FamilySpec = {
    "name": "sub_priority",
    "value": 13,
    "attrs": "event",
+   "from": "multicast",
    "kind": "other"
   }
  ],
