@@ -80,7 +80,7 @@ describe('dump', () => {
     expect(seqless(live.stdout).split('\n').length).toBe(seqless(plain.stdout).split('\n').length);
   });
 
-  it('dumps sock_diag by header fields; replies decoded knowing the request (tcp_info, IPv4 text)', async () => {
+  it('dumps sock_diag by header fields; replies decoded knowing the request (tcp_info, IPv4 text), in a capture too', async () => {
     const port = 41000 + (process.pid % 20000);
     const server = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready')); setTimeout(() => {}, 20000)`], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
@@ -92,6 +92,26 @@ describe('dump', () => {
       expect(r.status, r.stderr).toBe(0);
       const [msg] = lines(r.stdout).filter((x) => x.type === 'SOCK_DIAG_BY_FAMILY');
       expect(msg).toMatchObject({ header: { family: 'inet', state: 'listen', src: '127.0.0.1', dst: '0.0.0.0', sport: port }, attrs: { info: { state: 'listen', ca_state: 'open' } } });
+
+      // The same request and reply as a capture: decode pairs them by sequence number.
+      const request = ['-f', 'sock_diag', '-t', 'sock_diag_by_family', '--header', 'family=inet', '--header', 'protocol=tcp', '--header', 'ext=0xff', '--header', 'states=0xffffffff'];
+      const reply = lines(nlctl(['-n', ns.name, '--lossless', 'dump', ...request, '-j']).stdout).find((x) => x.type === 'SOCK_DIAG_BY_FAMILY')!;
+      const sent = Buffer.from(lines(nlctl(['--lossless', 'execute', ...request, '-F', 'request,dump', '--dry-run', '-j']).stdout)[0]!.bytes as string, 'hex');
+      sent.writeUInt32LE(reply.seq as number, 8);
+      const dir = mkdtempSync(join(tmpdir(), 'nlctl-pair-'));
+      try {
+        const both = join(dir, 'both.raw');
+        const alone = join(dir, 'reply.raw');
+        writeFileSync(both, Buffer.concat([sent, Buffer.from(reply.bytes as string, 'hex')]));
+        writeFileSync(alone, Buffer.from(reply.bytes as string, 'hex'));
+        const paired = lines(nlctl(['decode', '--input', 'raw', '-f', 'sock_diag', '-j', both]).stdout);
+        expect(paired.map((x) => x.type)).toEqual(['SOCK_DIAG_BY_FAMILY', 'SOCK_DIAG_BY_FAMILY']);
+        expect(paired[1]).toMatchObject({ attrs: { info: { state: 'listen', ca_state: 'open' } } });
+        // Without its request the reply cannot say which protocol's info it carries: bytes.
+        expect(typeof (lines(nlctl(['decode', '--input', 'raw', '-f', 'sock_diag', '-j', alone]).stdout)[0]!.attrs as { info: unknown }).info).toBe('string');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     } finally {
       server.kill();
     }

@@ -199,6 +199,8 @@ It reads raw bytes as sent and received; hex as people paste it
 (\fBxxd\fR, \fBhexdump \-C\fR, \fBod\fR, \fBstrace\fR escapes, libmnl dumps, C and other language literals);
 and pcap or pcapng captures from an \fBnlmon\fR device, whose packets say their protocol.
 \fB\-\-input\fR overrides the guess; \fB\-f\fR names the family when the input does not.
+A reply is decoded knowing the request of its sequence number when the input holds it (as \fBdump\fR and \fBexecute\fR do):
+an error's offending attribute is named, and \fBsock_diag\fR's INET_DIAG_INFO is read as the asked protocol's struct.
 Malformed input is shown as far as it goes and annotated, and the exit status is then 1.
 `,
   completion: String.raw`

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { readInput, type InputFormat } from '../../input/index.js';
 import { decodeUevent } from '../../model/uevent.js';
-import { parseMessages } from '../../netlink/message.js';
+import type { DecodedMessage } from '../../model/decode.js';
+import { HeaderFlags, parseMessages, type Message } from '../../netlink/message.js';
+import type { MessageRecord } from '../../render/record.js';
 import { openOutput } from '../common.js';
 import type { GlobalOptions } from '../main.js';
 import { messageRecord } from '../output.js';
@@ -29,6 +31,9 @@ async function readAll(file: string): Promise<Uint8Array> {
     throw new UsageError(`cannot read ${file === '-' ? 'stdin' : file}: ${e.code ?? e.message}`);
   }
 }
+
+/** Requests remembered for pairing with their replies (the most recent ones). */
+const MAX_REQUESTS = 256;
 
 /** Run `nlctl decode`. */
 export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions): Promise<void> {
@@ -56,6 +61,12 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
   };
   const out = openOutput(g);
   let malformed = 0;
+  // Requests seen, by protocol and sequence number: a reply further on is decoded knowing its
+  // request, as dump and execute do (sock_diag's INET_DIAG_INFO by the protocol asked for, an
+  // ext-ack offset named as an attribute). Bounded: a capture may hold any number.
+  const requests = new Map<string, MessageRecord>();
+  const requestFor = (protocol: number, m: Message): DecodedMessage | undefined =>
+    m.header.sequence !== 0 && !(m.header.flags & HeaderFlags.Request) ? requests.get(`${protocol}:${m.header.sequence}`)?.decoded : undefined;
   try {
     for (const file of files.length ? files : ['-']) {
       const { packets, warnings } = readInput(await readAll(file), o.input, { source: file === '-' ? 'stdin' : file });
@@ -68,8 +79,12 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
         }
         const parsed = parseMessages(p.data);
         for (const m of parsed.messages) {
-          const rec = messageRecord(target, m, 'received', { time: p.time }, undefined, ehs ?? (target.family ? undefined : 0));
+          const rec = messageRecord(target, m, 'received', { time: p.time }, requestFor(target.protocol, m), ehs ?? (target.family ? undefined : 0));
           if (ehs !== undefined) rec.extraHeaderSize = ehs;
+          if (m.header.flags & HeaderFlags.Request && m.header.sequence !== 0) {
+            requests.set(`${target.protocol}:${m.header.sequence}`, rec);
+            if (requests.size > MAX_REQUESTS) requests.delete(requests.keys().next().value!);
+          }
           const wait = out.write(rec);
           if (wait) await wait;
           if (rec.malformed) malformed++;
