@@ -495,21 +495,22 @@ describe('netfilter: ipset', () => {
     expect(po.protocol).toBeGreaterThanOrEqual(6);
     expect(po.protocol_min).toBeLessThanOrEqual(po.protocol as number);
 
-    // Created with the encoder; the element's address needs NLA_F_NET_BYTEORDER, so by hand.
+    // Created and filled with the encoder: ipset wants NLA_F_NET_BYTEORDER on its integers and
+    // addresses (a timeout without it is IPSET_ERR_PROTOCOL), which the description asks for.
     const create = encodeMessage(family, {
       type: 'ipset_cmd_create',
       flags: ['request', 'ack', 'create'],
       header: { nfgen_family: AF_INET },
-      attrs: { protocol: po.protocol as number, setname: 'nlctl', typename: 'hash:ip', revision: 0, family: 'inet' },
+      attrs: { protocol: po.protocol as number, setname: 'nlctl', typename: 'hash:ip', revision: 0, family: 'inet', data: { timeout: 600 } },
     });
     await request(create.header.type, create.header.flags, create.data);
-    const add = concat(
-      nfgenmsg(AF_INET),
-      protocol(po.protocol as number),
-      nla(IPSET_ATTR_SETNAME, cstr('nlctl')),
-      nla(IPSET_ATTR_DATA | NLA_F_NESTED, nla(IPSET_ATTR_IP | NLA_F_NESTED, nla(IPSET_ATTR_IPADDR_IPV4 | NLA_F_NET_BYTEORDER, [192, 0, 2, 7]))),
-    );
-    await request((NFNL_SUBSYS_IPSET << 8) | IPSET_CMD_ADD, HeaderFlags.Request | HeaderFlags.Acknowledge, add);
+    const add = encodeMessage(family, {
+      type: 'ipset_cmd_add',
+      flags: ['request', 'ack'],
+      header: { nfgen_family: AF_INET },
+      attrs: { protocol: po.protocol as number, setname: 'nlctl', data: { ip: { ipv4: '192.0.2.7' }, timeout: 300 } },
+    });
+    await request(add.header.type, add.header.flags, add.data);
 
     const list = await request(
       (NFNL_SUBSYS_IPSET << 8) | IPSET_CMD_LIST,
@@ -527,8 +528,19 @@ describe('netfilter: ipset', () => {
     expect(data.maxelem).toBe(65536); // the kernel's default, read big-endian
     expect(Number.isInteger(Math.log2(data.hashsize as number))).toBe(true);
     // ADT's DATA is multi: the element list is an array even with one element.
+    expect(data.timeout).toBe(600);
     const elements = sets.filter((o) => o.adt !== undefined).flatMap((o) => (o.adt as Obj).data as Obj[]);
-    expect(elements).toEqual([{ ip: { ipv4: '192.0.2.7' } }]);
+    expect(elements).toEqual([{ ip: { ipv4: '192.0.2.7' }, timeout: expect.any(Number) }]);
+    expect((elements[0]!.timeout as number) > 250 && (elements[0]!.timeout as number) <= 300).toBe(true);
+    // The compact JSON encodes back to the kernel's bytes but for one flag bit: the kernel
+    // marks its integers NLA_F_NET_BYTEORDER (kept), but not the addresses of the elements it
+    // lists, which it wants marked in requests (so the encoder marks them).
+    for (const [i, m] of list.filter((x) => x.header.type !== HeaderType.Done).entries()) {
+      const again = encodeMessage(family, { type: m.header.type, flags: m.header.flags, header: decoded[i]!.fixed!.fields as Obj, attrs: sets[i]! });
+      const addrs = new Set(allAttrs(decoded[i]!.attrs).filter((a) => a.name === 'ipv4').map((a) => a.offset - 16 + 3));
+      const unmarked = Uint8Array.from(again.data, (b, off) => (addrs.has(off) ? b & ~0x40 : b));
+      expect(Buffer.from(unmarked).toString('hex')).toBe(Buffer.from(m.data).toString('hex'));
+    }
     // The kernel marks its integers with NLA_F_NET_BYTEORDER.
     const maxelem = allAttrs(decoded.flatMap((d) => d.attrs)).find((a) => a.name === 'maxelem')!;
     expect(maxelem.netByteOrder).toBe(true);

@@ -53,6 +53,11 @@ export interface AttrSpec {
   elementLength?: string;
   /** Integer byte order when it is not the host's (nfnetlink uses big-endian). */
   byteOrder?: 'big' | 'little';
+  /**
+   * The attribute carries NLA_F_NET_BYTEORDER (its value is big-endian): the kernel sets it and
+   * wants it in requests (ipset). The encoder sets the flag.
+   */
+  netByteOrder?: boolean;
   display?: DisplayHint;
   /** Name of an enum whose names the value takes. */
   enum?: string;

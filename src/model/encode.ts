@@ -417,9 +417,9 @@ export function encodeAttrs(family: FamilySpec | undefined, set: AttrSetSpec | u
       if (spec.type === 'flag' && item === false) continue;
       const isNest = spec.type === 'nest' || spec.type === 'nest-array';
       const payload = payloadOf(family, spec, item, p, obj);
-      // Nests carry NLA_F_NESTED (strict kernels require it). NLA_F_NET_BYTEORDER is not set:
-      // families with big-endian integers (nfnetlink) do not use it either.
-      parts.push(attribute(num | (isNest && typeof item !== 'string' ? NLA_F_NESTED : 0), payload));
+      // Nests carry NLA_F_NESTED (strict kernels require it). NLA_F_NET_BYTEORDER only where
+      // the description says the kernel wants it (ipset); other big-endian families go without.
+      parts.push(attribute(num | (isNest && typeof item !== 'string' ? NLA_F_NESTED : 0) | (spec.netByteOrder ? NLA_F_NET_BYTEORDER : 0), payload));
     }
   }
   return concat(parts);

@@ -2258,7 +2258,8 @@ export const family: FamilySpec = {
      "name": "flags",
      "constant": "IPSET_ATTR_FLAGS",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "7": {
      "name": "data",
@@ -2276,7 +2277,8 @@ export const family: FamilySpec = {
      "name": "lineno",
      "constant": "IPSET_ATTR_LINENO",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "10": {
      "name": "protocol_min",
@@ -2287,7 +2289,8 @@ export const family: FamilySpec = {
      "name": "index",
      "constant": "IPSET_ATTR_INDEX",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     }
    }
   },
@@ -2330,7 +2333,8 @@ export const family: FamilySpec = {
      "name": "flags",
      "constant": "IPSET_ATTR_FLAGS",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "7": {
      "name": "data",
@@ -2348,7 +2352,8 @@ export const family: FamilySpec = {
      "name": "lineno",
      "constant": "IPSET_ATTR_LINENO",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "10": {
      "name": "protocol_min",
@@ -2359,7 +2364,8 @@ export const family: FamilySpec = {
      "name": "index",
      "constant": "IPSET_ATTR_INDEX",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     }
    }
   },
@@ -2399,19 +2405,22 @@ export const family: FamilySpec = {
      "name": "port",
      "constant": "IPSET_ATTR_PORT",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "5": {
      "name": "port_to",
      "constant": "IPSET_ATTR_PORT_TO",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "6": {
      "name": "timeout",
      "constant": "IPSET_ATTR_TIMEOUT",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "7": {
      "name": "proto",
@@ -2423,43 +2432,50 @@ export const family: FamilySpec = {
      "name": "cadt_flags",
      "constant": "IPSET_ATTR_CADT_FLAGS",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "9": {
      "name": "cadt_lineno",
      "constant": "IPSET_ATTR_CADT_LINENO",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "10": {
      "name": "mark",
      "constant": "IPSET_ATTR_MARK",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "11": {
      "name": "markmask",
      "constant": "IPSET_ATTR_MARKMASK",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "17": {
      "name": "initval",
      "constant": "IPSET_ATTR_INITVAL",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "18": {
      "name": "hashsize",
      "constant": "IPSET_ATTR_HASHSIZE",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "19": {
      "name": "maxelem",
      "constant": "IPSET_ATTR_MAXELEM",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "20": {
      "name": "netmask",
@@ -2480,25 +2496,29 @@ export const family: FamilySpec = {
      "name": "size",
      "constant": "IPSET_ATTR_SIZE",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "24": {
      "name": "elements",
      "constant": "IPSET_ATTR_ELEMENTS",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "25": {
      "name": "references",
      "constant": "IPSET_ATTR_REFERENCES",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "26": {
      "name": "memsize",
      "constant": "IPSET_ATTR_MEMSIZE",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     }
    }
   },
@@ -2526,19 +2546,22 @@ export const family: FamilySpec = {
      "name": "port",
      "constant": "IPSET_ATTR_PORT",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "5": {
      "name": "port_to",
      "constant": "IPSET_ATTR_PORT_TO",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "6": {
      "name": "timeout",
      "constant": "IPSET_ATTR_TIMEOUT",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "7": {
      "name": "proto",
@@ -2550,25 +2573,29 @@ export const family: FamilySpec = {
      "name": "cadt_flags",
      "constant": "IPSET_ATTR_CADT_FLAGS",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "9": {
      "name": "cadt_lineno",
      "constant": "IPSET_ATTR_CADT_LINENO",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "10": {
      "name": "mark",
      "constant": "IPSET_ATTR_MARK",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "11": {
      "name": "markmask",
      "constant": "IPSET_ATTR_MARKMASK",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "17": {
      "name": "ether",
@@ -2612,13 +2639,15 @@ export const family: FamilySpec = {
      "name": "bytes",
      "constant": "IPSET_ATTR_BYTES",
      "type": "u64",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "25": {
      "name": "packets",
      "constant": "IPSET_ATTR_PACKETS",
      "type": "u64",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "26": {
      "name": "comment",
@@ -2629,19 +2658,22 @@ export const family: FamilySpec = {
      "name": "skbmark",
      "constant": "IPSET_ATTR_SKBMARK",
      "type": "u64",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "28": {
      "name": "skbprio",
      "constant": "IPSET_ATTR_SKBPRIO",
      "type": "u32",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "29": {
      "name": "skbqueue",
      "constant": "IPSET_ATTR_SKBQUEUE",
      "type": "u16",
-     "byteOrder": "big"
+     "byteOrder": "big",
+     "netByteOrder": true
     },
     "30": {
      "name": "pad",
@@ -2657,13 +2689,15 @@ export const family: FamilySpec = {
      "name": "ipv4",
      "constant": "IPSET_ATTR_IPADDR_IPV4",
      "type": "binary",
-     "display": "ipv4"
+     "display": "ipv4",
+     "netByteOrder": true
     },
     "2": {
      "name": "ipv6",
      "constant": "IPSET_ATTR_IPADDR_IPV6",
      "type": "binary",
-     "display": "ipv6"
+     "display": "ipv6",
+     "netByteOrder": true
     }
    }
   },
