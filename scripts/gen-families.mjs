@@ -291,6 +291,10 @@ function generate(file) {
     family.messages.push(entry);
   }
 
+  if (desc.errors) {
+    if (!family.enums[desc.errors]) fail(`${file}: errors: no enum ${desc.errors}`);
+    family.errors = desc.errors;
+  }
   for (const g of desc.groups?.list ?? []) family.groups.push({ name: g.name, value: v(String(g.value)) });
   if (desc.groups?.enum || desc.groups?.defines) {
     const gs = (desc.groups.enum ? enumMembers(includes, desc.groups.enum) : defineNames(includes, desc.groups.defines)).filter(

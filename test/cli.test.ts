@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dial } from '../src/index.js';
 import { family as connector } from '../src/families/generated/connector.js';
+import { family as netfilter } from '../src/families/generated/netfilter.js';
 import { encodeMessage } from '../src/model/encode.js';
 import { runOracle, stripAnsi } from './helpers/oracle.js';
 import { createNetns } from './helpers/netns.js';
@@ -251,6 +252,26 @@ describe('dump --on-intr', () => {
     // The 4000 and 10.255.255.1, all on v0 (lo is down, so it has no 127.0.0.1).
     expect(addrs).toHaveLength(4001);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('execute: a family with error codes of its own', () => {
+  it('names an ipset error by its constant, on stdout and in the one-line error (exit 2)', () => {
+    const create = encodeMessage(netfilter, {
+      type: 'ipset_cmd_create',
+      flags: ['request', 'ack', 'create'],
+      header: { nfgen_family: 2 },
+      attrs: { protocol: 7, setname: 'nlctl-cli-bad', typename: 'hash:ip', revision: 0, family: 'inet', data: { timeout: 600 } },
+    });
+    // Clear NLA_F_NET_BYTEORDER on the timeout, the last attribute: ipset refuses that.
+    const bad = Buffer.from(create.data);
+    const at = bad.length - 8;
+    expect(bad.readUInt16LE(at + 2)).toBe(0x4006); // IPSET_ATTR_TIMEOUT | NLA_F_NET_BYTEORDER
+    bad.writeUInt16LE(0x0006, at + 2);
+    const r = nlctl(['-n', ns.name, 'execute', '-f', 'netfilter', '-t', 'ipset_cmd_create', '-F', 'request,ack,create', '--payload', bad.toString('hex'), '-j']);
+    expect(r.status).toBe(2);
+    expect(lines(r.stdout)[0]).toMatchObject({ type: 'NLMSG_ERROR', error: { errno: -4097, name: 'IPSET_ERR_PROTOCOL' } });
+    expect(r.stderr).toBe('nlctl: the kernel said IPSET_ERR_PROTOCOL (error 4097)\n');
   });
 });
 

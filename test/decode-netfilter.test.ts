@@ -547,6 +547,38 @@ describe('netfilter: ipset', () => {
   });
 });
 
+describe('netfilter: ipset errors', () => {
+  it("names ipset's own error codes: a timeout without NLA_F_NET_BYTEORDER is IPSET_ERR_PROTOCOL", async () => {
+    const create = encodeMessage(family, {
+      type: 'ipset_cmd_create',
+      flags: ['request', 'ack', 'create'],
+      header: { nfgen_family: AF_INET },
+      attrs: { protocol: 7, setname: 'nlctl-bad', typename: 'hash:ip', revision: 0, family: 'inet', data: { timeout: 600 } },
+    });
+    // The same request with the flag cleared on the timeout (IPSET_ATTR_DATA → IPSET_ATTR_TIMEOUT).
+    const sent: Message = { header: { length: 16 + create.data.length, ...create.header }, data: create.data };
+    const timeout = allAttrs(decode(sent).attrs).find((a) => a.name === 'timeout')!;
+    expect(timeout.netByteOrder).toBe(true);
+    const bad = Uint8Array.from(create.data);
+    new DataView(bad.buffer).setUint16(timeout.offset - 16 + 2, timeout.type, true);
+    const c = dial(NETLINK_NETFILTER, { netns: ns.name });
+    try {
+      const err = await c.execute({ header: { type: create.header.type, flags: create.header.flags }, data: bad }, { timeout: 5000 }).then(
+        () => undefined,
+        (e: unknown) => e as { errno: number; reply?: Message },
+      );
+      expect(err?.errno).toBe(-4097);
+      const d = decode(err!.reply!);
+      expect(d.ack).toMatchObject({ errno: -4097, name: 'IPSET_ERR_PROTOCOL' });
+    } finally {
+      c.close();
+    }
+    // An errno is still an errno.
+    const enoent: Message = { header: { length: 20, type: 2, flags: 0, sequence: 1, pid: 0 }, data: Uint8Array.from([0xfe, 0xff, 0xff, 0xff]) };
+    expect(decode(enoent).ack?.name).toBe('ENOENT');
+  });
+});
+
 describe('netfilter: hand-built messages', () => {
   /** be16 / be32 / be64 bytes. */
   const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];

@@ -26,7 +26,8 @@ export function describeError(err: unknown, verbose: boolean): { message: string
   // An installation problem, said with its cure.
   if (err instanceof Error && (err as { code?: string }).code === 'ERR_NLCTL_NATIVE_MISSING') return { message: err.message, status: EXIT.kernel };
   if (err instanceof NetlinkError) {
-    let msg = `the kernel said ${err.code} (${err.message.split(': ')[1] ?? ''})`;
+    const family = (err as NetlinkError & { familyCode?: string }).familyCode;
+    let msg = family ? `the kernel said ${family} (error ${-err.errno})` : `the kernel said ${err.code} (${err.message.split(': ')[1] ?? ''})`;
     if (err.extAck.message) msg += `: ${err.extAck.message}`;
     const path = (err as NetlinkError & { badAttr?: string }).badAttr;
     if (path) msg += ` [attribute ${path}]`;

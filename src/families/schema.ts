@@ -277,4 +277,9 @@ export interface FamilySpec {
   sets: Record<string, AttrSetSpec>;
   enums: Record<string, EnumSpec>;
   groups: GroupSpec[];
+  /**
+   * The enum of the family's own error codes, above the errno range (ipset's IPSET_ERR_*): an
+   * NLMSG_ERROR whose error is minus one of them is named by it.
+   */
+  errors?: string;
 }

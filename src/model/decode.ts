@@ -738,6 +738,12 @@ export function messageFrom(flags: number, multicast: boolean | undefined): Mess
   return flags & HeaderFlags.Request ? 'user' : multicast ? 'multicast' : 'kernel';
 }
 
+/** An error's name: the family's own code (IPSET_ERR_PROTOCOL) where it has one, else errno's. */
+function ackName(family: FamilySpec | undefined, errno: number): string {
+  const own = family?.errors !== undefined && errno < 0 ? family.enums[family.errors]?.values[String(-errno)] : undefined;
+  return own ? own.toUpperCase() : errnoName(errno);
+}
+
 const CONTROL_NAMES: Record<number, [string, string]> = {
   [HeaderType.Noop]: ['noop', 'NLMSG_NOOP'],
   [HeaderType.Error]: ['error', 'NLMSG_ERROR'],
@@ -778,7 +784,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     out.flags = flagNames(h.flags, isAck ? 'ack' : undefined);
     if (h.type === HeaderType.Error || h.type === HeaderType.Done) {
       const a = parseAck(m);
-      out.ack = { errno: a.errno, name: errnoName(a.errno), text: errnoText(a.errno), extAck: a.extAck };
+      out.ack = { errno: a.errno, name: ackName(ctx.family, a.errno), text: errnoText(a.errno), extAck: a.extAck };
       if (a.request) out.ack.request = a.request;
       if (a.malformed) out.malformed.push(a.malformed);
       if (a.extAck.malformed) out.malformed.push(a.extAck.malformed);

@@ -64,6 +64,8 @@ export async function execute(o: ExecuteOptions, g: GlobalOptions): Promise<void
         await out.write(rec);
         const path = rec.decoded.ack?.badAttr;
         if (path) Object.assign(err, { badAttr: path });
+        // The family's own name for its own error codes (IPSET_ERR_PROTOCOL, not E4097).
+        if (rec.decoded.ack && rec.decoded.ack.name !== err.code) Object.assign(err, { familyCode: rec.decoded.ack.name });
         throw err;
       }
       for (const m of replies) await out.write(messageRecord(target, m, 'received', {}, sentRecord.decoded));

@@ -4698,6 +4698,31 @@ export const family: FamilySpec = {
   }
  },
  "enums": {
+  "ipset_err": {
+   "name": "ipset_err",
+   "values": {
+    "4096": "ipset_err_private",
+    "4097": "ipset_err_protocol",
+    "4098": "ipset_err_find_type",
+    "4099": "ipset_err_max_sets",
+    "4100": "ipset_err_busy",
+    "4101": "ipset_err_exist_setname2",
+    "4102": "ipset_err_type_mismatch",
+    "4103": "ipset_err_exist",
+    "4104": "ipset_err_invalid_cidr",
+    "4105": "ipset_err_invalid_netmask",
+    "4106": "ipset_err_invalid_family",
+    "4107": "ipset_err_timeout",
+    "4108": "ipset_err_referenced",
+    "4109": "ipset_err_ipaddr_ipv4",
+    "4110": "ipset_err_ipaddr_ipv6",
+    "4111": "ipset_err_counter",
+    "4112": "ipset_err_comment",
+    "4113": "ipset_err_invalid_markmask",
+    "4114": "ipset_err_skbinfo",
+    "4352": "ipset_err_type_specific"
+   }
+  },
   "af": {
    "name": "af",
    "values": {
@@ -5195,5 +5220,6 @@ export const family: FamilySpec = {
    "value": 9,
    "constant": "NFNLGRP_NFTRACE"
   }
- ]
+ ],
+ "errors": "ipset_err"
 };
