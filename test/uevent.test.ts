@@ -1,9 +1,9 @@
 // kobject uevents: kernel text events and udev's envelope; live events from the kernel.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dial } from '../src/index.js';
 import { decodeUevent } from '../src/model/uevent.js';
-import { createNetns } from './helpers/netns.js';
+import { createNetns, type Netns } from './helpers/netns.js';
 
 const enc = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 
@@ -49,8 +49,12 @@ describe('decodeUevent', () => {
 });
 
 describe('live uevents', () => {
-  const ns = createNetns('nlctl-uevent');
-  afterAll(() => ns.destroy());
+  // Made in beforeAll, not while collecting: a run that filters these tests out makes none.
+  let ns: Netns;
+  beforeAll(() => {
+    ns = createNetns('nlctl-uevent');
+  });
+  afterAll(() => ns?.destroy());
 
   it('receives the kernel event for a new veth as raw datagrams', async () => {
     // Uevents of network devices go to the namespace that owns the device.
