@@ -359,6 +359,38 @@ describe('permissions', () => {
   });
 });
 
+describe('a wait with a timeout and a signal', () => {
+  it('ends at the timeout even when the garbage collector runs while it waits', () => {
+    // Both limits make one AbortSignal.any(), which holds its sources weakly: a timeout signal
+    // nobody else holds was collected and the wait never ended. A request without
+    // NLM_F_REQUEST is never answered, so only the timeout can end this one.
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--input-type=module', '-e', `
+        const { dial } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
+        const c = dial(0);
+        const started = Date.now();
+        const collect = setInterval(() => globalThis.gc(), 20);
+        try {
+          await c.execute({ header: { type: 16, flags: 0x600 }, data: new Uint8Array(16) }, { timeout: 400, signal: new AbortController().signal });
+          console.log('answered');
+        } catch (e) {
+          console.log(e.name, Date.now() - started);
+        } finally {
+          clearInterval(collect);
+          c.close();
+        }
+      `],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(r.signal, 'the wait did not end').toBeNull();
+    const [name, ms] = r.stdout.trim().split(' ');
+    expect(name).toBe('TimeoutError');
+    expect(Number(ms)).toBeGreaterThanOrEqual(390);
+    expect(Number(ms)).toBeLessThan(5000);
+  });
+});
+
 describe('NLDEBUG', () => {
   it('prints what a connection sends and receives in the libmnl layout, read from the environment', () => {
     const r = spawnSync(

@@ -128,7 +128,15 @@ function resolveNetns(netns: string): string {
 function waitSignal(opts?: WaitOptions): AbortSignal | undefined {
   const signals: AbortSignal[] = [];
   if (opts?.signal) signals.push(opts.signal);
-  if (opts?.timeout !== undefined) signals.push(AbortSignal.timeout(opts.timeout));
+  if (opts?.timeout !== undefined) {
+    // A timer of our own rather than AbortSignal.timeout(): AbortSignal.any() holds its sources
+    // weakly, and a timeout signal nothing else references can be collected before it fires,
+    // leaving the wait without its limit (nodejs/node#57736). The timer's closure keeps this
+    // one alive; unref'd, it never keeps the process alive.
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.timeout).unref();
+    signals.push(ac.signal);
+  }
   if (signals.length === 0) return undefined;
   return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
 }
