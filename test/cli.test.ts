@@ -118,6 +118,17 @@ describe('dump', () => {
     }
   });
 
+  it('dumps netconf with its one-byte header padded as ip pads it; as many entries as ip -j netconf show', () => {
+    const dry = lines(nlctl(['execute', '-f', 'route', '-t', 'getnetconf', '-F', 'request,dump', '--header', 'family=inet', '--dry-run', '-j']).stdout)[0]!;
+    expect(dry.len).toBe(20);
+    const r = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getnetconf', '--header', 'family=inet', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    const mine = lines(r.stdout).filter((x) => x.type === 'RTM_NEWNETCONF');
+    const ip = JSON.parse(ns.exec('ip -j -4 netconf show')) as unknown[];
+    expect(mine).toHaveLength(ip.length);
+    expect(mine.map((x) => (x.attrs as { ifindex: number }).ifindex)).toContain(1);
+  });
+
   it('ends quietly with status 0 when the reader goes away (| head -1)', () => {
     // Enough output to overflow the pipe, so nlctl really meets a closed pipe.
     const one = '2c00000018000506dd33046b0000000002180000fe0300010000000008000100c6336400080005000a000001';

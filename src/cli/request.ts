@@ -129,7 +129,11 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
       if (!headerName && o.header?.length) throw new UsageError(`--header: ${spec.constant} has no fixed header`);
       const pad = header.length % 4 ? new Uint8Array(4 - (header.length % 4)) : new Uint8Array(0);
       const attrs = Object.keys(named).length ? encodeAttrs(fam, attrsName ? fam.sets[attrsName] : undefined, named) : new Uint8Array(0);
-      body = concat([header, attrs.length || raw.length ? pad : new Uint8Array(0), attrs, ...raw]);
+      // A short described header (netconfmsg, rtgenmsg) is padded to 4 even alone, as iproute2
+      // sends it: the kernel counts what follows the aligned header as attributes, and a
+      // 17-byte netconf dump request is "invalid data after header" to it.
+      const padded = (headerName !== undefined && o.headerHex === undefined) || attrs.length > 0 || raw.length > 0;
+      body = concat([header, padded ? pad : new Uint8Array(0), attrs, ...raw]);
     } else {
       if (Object.keys(named).length) throw new UsageError(`attributes by name need a described message type; use -a TYPE:KIND=VALUE or --payload`);
       if (o.header?.length) throw new UsageError('--header by field needs a described message type; use --header-hex');

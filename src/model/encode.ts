@@ -549,10 +549,11 @@ export function encodeMessage(
     const st = family.structs[headerName]!;
     const hdr = encodeStruct(family, st, input.header ?? {}, 'header');
     parts.push(hdr);
-    // Attributes start on a 4-byte boundary after a short header (rtgenmsg, netconfmsg); a
-    // header that ends in an open region (cn_msg) is the whole payload.
-    const attrsFollow = input.attr_list !== undefined || input.attrs !== undefined;
-    if (attrsFollow && hdr.length % 4 && !isOpenStruct(st)) parts.push(new Uint8Array(4 - (hdr.length % 4)));
+    // A short header (rtgenmsg, netconfmsg) is padded to 4 bytes, attributes or not: the kernel
+    // reads what follows the aligned header as attributes (a 17-byte netconf dump request is
+    // "invalid data after header"). A header that ends in an open region (cn_msg) is the whole
+    // payload.
+    if (hdr.length % 4 && !isOpenStruct(st)) parts.push(new Uint8Array(4 - (hdr.length % 4)));
   }
   if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
   else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
