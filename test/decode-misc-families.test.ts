@@ -640,6 +640,12 @@ describe('xfrm', () => {
     }
 
     it('dumps policies as ip xfrm policy added them', async () => {
+      // A dump request has no struct, only (filter) attributes: built and read back so.
+      const req = encodeMessage(xfrm, { type: 'getpolicy', flags: ['request', 'dump'] });
+      expect(req.data).toHaveLength(0);
+      const asSent = decode({ header: { length: 16, ...req.header }, data: req.data }, NETLINK_XFRM, xfrm);
+      expect(asSent.fixed).toBeUndefined();
+      expect(asSent.malformed).toEqual([]);
       const pols = await request(XFRM_MSG_GETPOLICY, HeaderFlags.Dump, new Uint8Array(0));
       expect(pols).toHaveLength(2);
       for (const p of pols) {
@@ -872,3 +878,13 @@ async function nextEvent(c: ReturnType<typeof dial>, want: (d: { data: Record<st
     }
   }
 }
+
+describe('NLMSG_DONE flags', () => {
+  it('names CAPPED and ACK_TLVS on a DONE as on an ACK (a dump that ends with an extended ACK)', () => {
+    // NLMSG_DONE, NLM_F_MULTI | NLM_F_ACK_TLVS, error 0, then NLMSGERR_ATTR_MSG "hi".
+    const data = Uint8Array.from([0, 0, 0, 0, 7, 0, 1, 0, 0x68, 0x69, 0, 0]);
+    const d = decodeMessage({ header: { length: 16 + data.length, type: 3, flags: 0x202, sequence: 1, pid: 0 }, data }, { protocol: 0 });
+    expect(d.flags).toEqual(['multi', 'ack_tlvs']);
+    expect(d.ack?.extAck.message).toBe('hi');
+  });
+});

@@ -780,7 +780,8 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     const names = CONTROL_NAMES[h.type];
     if (names) out.type = { value: h.type, name: names[0], constant: names[1] };
     if (ctx.family) out.family = ctx.family.name;
-    const isAck = h.type === HeaderType.Error;
+    // NLMSG_DONE ends a dump the way an ACK ends a request, with the same CAPPED/ACK_TLVS bits.
+    const isAck = h.type === HeaderType.Error || h.type === HeaderType.Done;
     out.flags = flagNames(h.flags, isAck ? 'ack' : undefined);
     if (h.type === HeaderType.Error || h.type === HeaderType.Done) {
       const a = parseAck(m);

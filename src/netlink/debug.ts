@@ -63,7 +63,7 @@ function hex(b: Uint8Array): string {
 function textLine(dir: string, m: Message): string {
   const h = m.header;
   return (
-    `nl: ${dir}: {len=${h.length} type=${h.type} flags=${flagNames(h.flags, h.type === HeaderType.Error ? 'ack' : undefined).join('|') || '0'} seq=${h.sequence} pid=${h.pid}}` +
+    `nl: ${dir}: {len=${h.length} type=${h.type} flags=${flagNames(h.flags, h.type === HeaderType.Error || h.type === HeaderType.Done ? 'ack' : undefined).join('|') || '0'} seq=${h.sequence} pid=${h.pid}}` +
     (m.data.length ? ` ${hex(m.data)}` : '') +
     '\n'
   );

@@ -234,8 +234,8 @@ const CONTEXT_FLAGS: Readonly<Record<string, readonly [number, string][]>> = {
 
 /**
  * Names of the set flag bits, in context: GET requests name ROOT/MATCH/ATOMIC (ROOT|MATCH reads
- * "dump"), NEW requests REPLACE/EXCL/CREATE/APPEND, DEL requests NONREC/BULK, NLMSG_ERROR
- * CAPPED/ACK_TLVS. Bits without a name in the context are given as one hex token ("0x300").
+ * "dump"), NEW requests REPLACE/EXCL/CREATE/APPEND, DEL requests NONREC/BULK, NLMSG_ERROR and
+ * NLMSG_DONE CAPPED/ACK_TLVS. Bits without a name in the context are given as one hex token ("0x300").
  */
 export function flagNames(flags: number, context: FlagContext): string[] {
   const out: string[] = [];

@@ -28,6 +28,13 @@ export const family: FamilySpec = {
    "value": 17,
    "header": "xfrm_usersa_id",
    "attrs": "xfrma",
+   "variants": [
+    {
+     "request": true,
+     "dump": true,
+     "attrs": "xfrma"
+    }
+   ],
    "kind": "del"
   },
   {
@@ -36,6 +43,13 @@ export const family: FamilySpec = {
    "value": 18,
    "header": "xfrm_usersa_id",
    "attrs": "xfrma",
+   "variants": [
+    {
+     "request": true,
+     "dump": true,
+     "attrs": "xfrma"
+    }
+   ],
    "kind": "get"
   },
   {
@@ -60,6 +74,13 @@ export const family: FamilySpec = {
    "value": 20,
    "header": "xfrm_userpolicy_id",
    "attrs": "xfrma",
+   "variants": [
+    {
+     "request": true,
+     "dump": true,
+     "attrs": "xfrma"
+    }
+   ],
    "kind": "del"
   },
   {
@@ -68,6 +89,13 @@ export const family: FamilySpec = {
    "value": 21,
    "header": "xfrm_userpolicy_id",
    "attrs": "xfrma",
+   "variants": [
+    {
+     "request": true,
+     "dump": true,
+     "attrs": "xfrma"
+    }
+   ],
    "kind": "get"
   },
   {
