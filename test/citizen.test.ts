@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { colorModeFromArgv, useColor } from '../src/cli/color.js';
+import { colorModeFromArgv, normalizeColorFlag, useColor } from '../src/cli/color.js';
 import { createNetns } from './helpers/netns.js';
 import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { join } from 'node:path';
@@ -66,6 +66,17 @@ describe('help and errors follow the same decision', () => {
     [[], 'auto'],
   ] as const)('reads %j from the command line as %s', (argv, want) => {
     expect(colorModeFromArgv(argv)).toBe(want);
+  });
+
+  it('takes a bare --color before the command as always (the command is not its value)', () => {
+    expect(normalizeColorFlag(['--color', 'dump', '-f', 'route'])).toEqual(['--color=always', 'dump', '-f', 'route']);
+    expect(normalizeColorFlag(['--color', 'never', 'dump'])).toEqual(['--color', 'never', 'dump']);
+    expect(normalizeColorFlag(['--color', '-o', 'text'])).toEqual(['--color', '-o', 'text']);
+    const r = run(['--color', '-o', 'text', 'dump', '-f', 'route', '-t', 'getlink']);
+    expect(r.status, r.stderr).toBe(0);
+    const bare = run(['--color', 'dump', '-f', 'route', '-t', 'getlink', '-o', 'text']);
+    expect(bare.status, bare.stderr).toBe(0);
+    expect(bare.stdout).toContain(ESC);
   });
 
   it('colours help when asked, on a pipe too, and never under --color never or NO_COLOR', () => {

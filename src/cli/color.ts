@@ -50,3 +50,18 @@ export function colorModeFromArgv(argv: readonly string[]): ColorMode {
   }
   return mode;
 }
+
+/**
+ * argv with a bare `--color` followed by a word that is not a mode (`nlctl --color dump …`)
+ * written `--color=always`, so the parser does not take the command for the flag's value.
+ */
+export function normalizeColorFlag(argv: readonly string[]): string[] {
+  const modes: readonly string[] = ['auto', 'always', 'never'];
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '--') break;
+    const next = out[i + 1];
+    if (out[i] === '--color' && next !== undefined && !next.startsWith('-') && !modes.includes(next)) out[i] = '--color=always';
+  }
+  return out;
+}

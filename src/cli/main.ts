@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { Chalk } from 'chalk';
-import { colorModeFromArgv, useColor, type ColorMode } from './color.js';
+import { colorModeFromArgv, normalizeColorFlag, useColor, type ColorMode } from './color.js';
 import { describeError } from './errors.js';
 
 /** Options every command understands. */
@@ -242,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   configure(program);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normalizeColorFlag(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
