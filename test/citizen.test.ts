@@ -134,6 +134,12 @@ describe('an ordinary user', () => {
     expect(r.stderr).toBe('');
   });
 
+  it("is told which capability joining audit's log group takes (exit 2)", () => {
+    const r = nobody(['listen', '-f', 'audit', '-g', '1', '--timeout', '300ms', '-j']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('nlctl: joining group 1 needs CAP_AUDIT_READ — run as root\n');
+  });
+
   it('is told in one line that changing things needs privileges (exit 2)', () => {
     const r = nobody(['execute', '-f', 'route', '-t', 'newlink', '-F', 'request,ack,create,excl', '-a', 'ifname=nlp0', '-a', 'linkinfo.kind=veth', '-j']);
     expect(r.status).toBe(2);

@@ -553,6 +553,22 @@ describe('usage', () => {
     }
   });
 
+  it('says what failed and what to try when the kernel refuses (exit 2)', () => {
+    const cases: [string[], string][] = [
+      // NETLINK_ISCSI is not in this kernel: named by number and name.
+      [['dial', '-f', 'iscsi'], 'nlctl: netlink protocol 8 (iscsi): this kernel does not support that netlink protocol\n'],
+      // Group 40 does not exist in route: which group, and why.
+      [['dial', '-f', 'route', '-g', '1,2,40'], 'nlctl: joining group 40 failed: EINVAL (Invalid argument) — the family has no such group\n'],
+      // sock_diag has one header per address family: the fields each takes.
+      [['dump', '-f', 'sock_diag', '-t', 'sock_diag_by_family', '--header', 'bogus=1'], 'nlctl: --header bogus: no header of SOCK_DIAG_BY_FAMILY takes these fields (inet_diag_req_v2: family, protocol, ext, pad, states, sport, dport, src, dst, if, cookie; unix_diag_req: family, protocol, states, ino, show, cookie; netlink_diag_req: family, protocol, ino, show, cookie)\n'],
+    ];
+    for (const [args, line] of cases) {
+      const r = nlctl(['-n', ns.name, ...args]);
+      expect(r.stderr, args.join(' ')).toBe(line);
+      expect(r.status, args.join(' ')).toBe(args[0] === 'dump' ? 1 : 2);
+    }
+  });
+
   it('prints the version', () => {
     const r = nlctl(['--version']);
     expect(r.status).toBe(0);

@@ -2,6 +2,7 @@
 // 1 for usage and invalid input, 2 when the kernel said no or a system call failed.
 import { DecodeError, DumpInterruptedError, NetlinkError, isSystemError } from '../netlink/errors.js';
 import { EncodeError } from '../model/encode.js';
+import { PROTOCOLS } from '../families/protocols.js';
 import { UsageError } from './resolve.js';
 
 /** Exit statuses. */
@@ -18,6 +19,19 @@ const HINTS: Record<string, string> = {
   EBUSY: 'the kernel is busy with another dump on this socket',
   EOPNOTSUPP: 'the kernel does not support this operation',
 };
+
+/** "8 (iscsi)": a protocol number with its name, when it has one. */
+function protocolLabel(protocol: number | undefined): string {
+  if (protocol === undefined) return '(unknown)';
+  const name = Object.entries(PROTOCOLS).find(([, n]) => n === protocol)?.[0];
+  return name ? `${protocol} (${name})` : String(protocol);
+}
+
+/** What the kernel checks before a socket may join a multicast group of `protocol`. */
+function groupCapability(protocol: number | undefined): string {
+  // Audit's multicast log is guarded by CAP_AUDIT_READ; the others by CAP_NET_ADMIN (or are open).
+  return protocol === 9 ? 'CAP_AUDIT_READ' : 'CAP_NET_ADMIN';
+}
 
 /** The message line and exit status for an error that ended a command. */
 export function describeError(err: unknown, verbose: boolean): { message: string; status: number } {
@@ -41,10 +55,17 @@ export function describeError(err: unknown, verbose: boolean): { message: string
   if (err instanceof DecodeError) return { message: `malformed netlink data: ${err.message}`, status: EXIT.kernel };
   if (isSystemError(err)) {
     const hint = HINTS[err.code];
-    let msg = `${err.syscall} failed: ${err.code} (${err.message.split(': ')[1]?.split(',')[0] ?? ''})`;
+    const why = err.message.split(': ')[1]?.split(',')[0] ?? '';
+    let msg = `${err.syscall} failed: ${err.code} (${why})`;
     if (err.syscall === 'open' && err.code === 'ENOENT') msg = `no such network namespace (${err.message.split(', open ')[1] ?? ''})`;
-    else if (err.syscall === 'socket' && err.code === 'EPROTONOSUPPORT') msg = `${err.message.split(', socket ')[1] ?? 'that protocol'}: ${hint}`;
-    else if (hint) msg += ` — ${hint}`;
+    else if (err.syscall === 'socket' && err.code === 'EPROTONOSUPPORT') msg = `netlink protocol ${protocolLabel(err.protocol)}: ${hint}`;
+    else if (err.group !== undefined) {
+      // Which group, and what joining it takes.
+      msg = `joining group ${err.group} failed: ${err.code} (${why})`;
+      if (err.code === 'EINVAL') msg += ' — the family has no such group';
+      else if (err.code === 'EPERM' || err.code === 'EACCES') msg = `joining group ${err.group} needs ${groupCapability(err.protocol)} — run as root`;
+      else if (hint) msg += ` — ${hint}`;
+    } else if (hint) msg += ` — ${hint}`;
     return { message: msg, status: EXIT.kernel };
   }
   if (err instanceof Error && err.name === 'TimeoutError') return { message: 'timed out waiting for the kernel', status: EXIT.kernel };

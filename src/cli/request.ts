@@ -3,7 +3,7 @@
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
 import { messageSpec } from '../model/decode.js';
 import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutFor, toBigInt, writeInt } from '../model/encode.js';
-import type { IntType } from '../families/schema.js';
+import type { FamilySpec, IntType, MessageSpec } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
 import { fromHex, parseIP, parseMac } from '../model/values.js';
 import { genlHeader } from '../netlink/genl.js';
@@ -72,6 +72,18 @@ function rawAttribute(spec: string): Uint8Array {
 }
 
 /**
+ * Why --header fields fit no layout: the message has no fixed header at all, or (sock_diag:
+ * one header per address family) none of its headers has these fields; the line lists each
+ * header's fields.
+ */
+function noHeaderMessage(fam: FamilySpec, spec: MessageSpec, given: Record<string, JsonValue>): string {
+  const names = [...new Set((spec.variants ?? []).filter((v) => v.request !== false).map((v) => v.header).filter((h): h is string => h !== undefined && fam.structs[h] !== undefined))];
+  if (names.length === 0) return `--header: ${spec.constant} has no fixed header`;
+  const layouts = names.map((n) => `${n}: ${fam.structs[n]!.fields.filter((f) => f.type !== 'pad').map((f) => f.name).join(', ')}`);
+  return `--header ${Object.keys(given).join(', ')}: no header of ${spec.constant} takes these fields (${layouts.join('; ')})`;
+}
+
+/**
  * The request message for `type` with `flags`, built from the options and the family's
  * description. Sequence and port ID are left 0 for the connection to fill in.
  */
@@ -126,7 +138,7 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
       let header: Uint8Array;
       if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
       else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);
-      if (!headerName && o.header?.length) throw new UsageError(`--header: ${spec.constant} has no fixed header`);
+      if (!headerName && o.header?.length) throw new UsageError(noHeaderMessage(fam, spec, headerObj));
       const pad = header.length % 4 ? new Uint8Array(4 - (header.length % 4)) : new Uint8Array(0);
       const attrs = Object.keys(named).length ? encodeAttrs(fam, attrsName ? fam.sets[attrsName] : undefined, named) : new Uint8Array(0);
       // A short described header (netconfmsg, rtgenmsg) is padded to 4 even alone, as iproute2

@@ -142,19 +142,25 @@ export interface SystemError extends Error {
   code: string;
   errno: number;
   syscall: string;
+  /** The multicast group a failed NETLINK_ADD_MEMBERSHIP / DROP_MEMBERSHIP was for. */
+  group?: number;
+  /** The netlink protocol a failed socket() was for. */
+  protocol?: number;
 }
 
 /**
  * Build an error shaped like Node's own system errors: `code` ("ENOBUFS"), negative `errno`,
  * `syscall` ("recvmsg"), and the message "ENOBUFS: no buffer space available, recvmsg".
  */
-export function systemError(syscall: string, errno: number, detail?: string): SystemError {
+export function systemError(syscall: string, errno: number, detail?: string, about: Pick<SystemError, 'group' | 'protocol'> = {}): SystemError {
   const n = -Math.abs(errno);
   const code = errnoName(n);
   const err = new Error(`${code}: ${errnoText(n)}, ${syscall}${detail ? ` ${detail}` : ''}`) as SystemError;
   err.code = code;
   err.errno = n;
   err.syscall = syscall;
+  if (about.group !== undefined) err.group = about.group;
+  if (about.protocol !== undefined) err.protocol = about.protocol;
   return err;
 }
 

@@ -103,12 +103,15 @@ class KernelSocket implements Socket {
   readonly pid: number;
   readonly #s: NativeSocket;
   readonly #c: NativeConstants;
+  /** The netlink protocol, for errors that depend on it (who may join which group). */
+  readonly #protocol: number;
   #scratch = new Uint8Array(0);
 
-  constructor(s: NativeSocket, c: NativeConstants, pid: number) {
+  constructor(s: NativeSocket, c: NativeConstants, pid: number, protocol: number) {
     this.#s = s;
     this.#c = c;
     this.pid = pid;
+    this.#protocol = protocol;
   }
 
   #check(syscall: string, r: number): number {
@@ -162,11 +165,13 @@ class KernelSocket implements Socket {
   }
 
   joinGroup(group: number): void {
-    this.#check('setsockopt', this.#s.setsockopt(this.#c.SOL_NETLINK, this.#c.NETLINK_ADD_MEMBERSHIP, group));
+    const r = this.#s.setsockopt(this.#c.SOL_NETLINK, this.#c.NETLINK_ADD_MEMBERSHIP, group);
+    if (r < 0) throw systemError('setsockopt', r, `NETLINK_ADD_MEMBERSHIP ${group}`, { group, protocol: this.#protocol });
   }
 
   leaveGroup(group: number): void {
-    this.#check('setsockopt', this.#s.setsockopt(this.#c.SOL_NETLINK, this.#c.NETLINK_DROP_MEMBERSHIP, group));
+    const r = this.#s.setsockopt(this.#c.SOL_NETLINK, this.#c.NETLINK_DROP_MEMBERSHIP, group);
+    if (r < 0) throw systemError('setsockopt', r, `NETLINK_DROP_MEMBERSHIP ${group}`, { group, protocol: this.#protocol });
   }
 
   memberships(): number[] {
@@ -238,7 +243,7 @@ export function openSocket(protocol: number, options: OpenSocketOptions = {}): S
   const opened = native.open(protocol, options.netnsPath);
   if ('errno' in opened) {
     const detail = opened.syscall === 'socket' ? `(protocol ${protocol})` : options.netnsPath;
-    throw systemError(opened.syscall, opened.errno, detail);
+    throw systemError(opened.syscall, opened.errno, detail, opened.syscall === 'socket' ? { protocol } : {});
   }
   const s = opened.socket;
   try {
@@ -246,7 +251,7 @@ export function openSocket(protocol: number, options: OpenSocketOptions = {}): S
     if (b < 0) throw systemError('bind', b);
     const name = s.getsockname();
     if (typeof name === 'number') throw systemError('getsockname', name);
-    return new KernelSocket(s, native.constants, name.portid);
+    return new KernelSocket(s, native.constants, name.portid, protocol);
   } catch (err) {
     s.close();
     throw err;
