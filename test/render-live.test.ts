@@ -147,7 +147,7 @@ describe('a live extended-ACK error', () => {
     expect(o.type).toBe('NLMSG_ERROR');
     expect(o.error).toMatchObject({ errno: -34, name: 'ERANGE', text: 'Numerical result out of range', offset: 32, bad_attr: 'ifname' });
     expect(o.error.msg).toMatch(/policy/i);
-    expect(o.error.policy).toMatchObject({ maxLength: 15 });
+    expect(o.error.policy).toEqual({ max_length: 15, type: 'string' }); // as nlctrl's policy dumps name them
 
     const text = createRenderer('text', {}).render(rec);
     expect(text).toMatch(/^NLMSG_ERROR flags=\S+ seq=\d+ pid=\d+ len=\d+ error=-34 ERANGE "Numerical result out of range" msg="[^"]*policy[^"]*" offset=32 bad_attr=ifname /i);
@@ -159,7 +159,7 @@ describe('a live extended-ACK error', () => {
     const ann = createRenderer('mnl-annotated', {}).render(rec);
     expect(ann).toContain('\terror=-34 ERANGE "Numerical result out of range"\n');
     expect(ann).toContain('\tNLMSGERR_ATTR_OFFS 32 (ifname)\n');
-    expect(ann).toMatch(/\tNLMSGERR_ATTR_POLICY \{[^}]*maxLength=15/);
+    expect(ann).toMatch(/\tNLMSGERR_ATTR_POLICY \{[^}]*max_length=15/);
   });
 });
 

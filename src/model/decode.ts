@@ -9,6 +9,7 @@ import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
 import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
 import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageFrom, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
 import { attrsToObject } from './json.js';
+import { family as nlctrl } from '../families/generated/generic.js';
 import { formatIP, formatIPv4, formatIPv6, formatMac, toHex } from './values.js';
 
 /** A decoded value. 64-bit integers stay bigint; unknown bytes become hex text. */
@@ -87,6 +88,11 @@ export interface DecodedAck {
   extAck: ExtAck;
   /** Dotted path of the attribute extAck.offset points at, when the request is known. */
   badAttr?: string;
+  /**
+   * The policy the offending attribute failed (NLMSGERR_ATTR_POLICY), named as nlctrl names
+   * policies: { type: "string", max_length: 15 }.
+   */
+  policy?: Record<string, Value>;
 }
 
 /** One decoded message. */
@@ -738,6 +744,27 @@ export function messageFrom(flags: number, multicast: boolean | undefined): Mess
   return flags & HeaderFlags.Request ? 'user' : multicast ? 'multicast' : 'kernel';
 }
 
+/**
+ * The NLMSGERR_ATTR_POLICY of an ACK's TLVs (from `start` of its payload), decoded with the
+ * attribute set nlctrl describes policies with (the kernel writes both the same way).
+ */
+function extAckPolicy(data: Uint8Array, start: number): Record<string, Value> | undefined {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let off = start; off + NLA_HDRLEN <= data.length; ) {
+    const len = view.getUint16(off, HOST_LITTLE_ENDIAN);
+    if (len < NLA_HDRLEN || off + len > data.length) return undefined;
+    if ((view.getUint16(off + 2, HOST_LITTLE_ENDIAN) & NLA_TYPE_MASK) === NLMSGERR_ATTR_POLICY) {
+      const { attrs, malformed } = decodeAttrs(nlctrl, 'policy_type', data.subarray(off + NLA_HDRLEN, off + len), NLMSG_HDRLEN + off + NLA_HDRLEN);
+      return malformed.length ? undefined : (attrsToObject(attrs) as Record<string, Value>);
+    }
+    off += nlaAlign(len);
+  }
+  return undefined;
+}
+
+/** NLMSGERR_ATTR_POLICY (linux/netlink.h). */
+const NLMSGERR_ATTR_POLICY = 4;
+
 /** An error's name: the family's own code (IPSET_ERR_PROTOCOL) where it has one, else errno's. */
 function ackName(family: FamilySpec | undefined, errno: number): string {
   const own = family?.errors !== undefined && errno < 0 ? family.enums[family.errors]?.values[String(-errno)] : undefined;
@@ -792,6 +819,10 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
       if (a.extAck.offset !== undefined && ctx.request) {
         const path = attrPathAt(ctx.request, a.extAck.offset);
         if (path) out.ack.badAttr = path;
+      }
+      if (a.extAck.policy && a.tlvOffset !== undefined) {
+        const policy = extAckPolicy(m.data, a.tlvOffset);
+        if (policy) out.ack.policy = policy;
       }
     } else if (m.data.length) {
       out.payload = m.data;

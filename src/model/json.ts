@@ -115,7 +115,9 @@ export function messageToObject(d: DecodedMessage, opts: MessageObjectOptions = 
     if (x.offset !== undefined) e.offset = x.offset;
     if (d.ack.badAttr) e.bad_attr = d.ack.badAttr;
     if (x.cookie) e.cookie = toHex(x.cookie);
-    if (x.policy) e.policy = { ...x.policy };
+    // Named as nlctrl's policy dumps name them; the library's camelCase form if it did not decode.
+    if (d.ack.policy) e.policy = { ...d.ack.policy };
+    else if (x.policy) e.policy = { ...x.policy };
     if (x.missingType !== undefined) e.miss_type = x.missingType;
     if (x.missingNest !== undefined) e.miss_nest = x.missingNest;
     o.error = e;

@@ -138,7 +138,7 @@ function ackNotes(r: MessageRecord, notes: Notes, p: Palette): void {
       case 1: value = x.message !== undefined ? quote(x.message) : ''; break;
       case 2: value = x.offset !== undefined ? `${x.offset}${d.ack.badAttr ? ` (${d.ack.badAttr})` : ''}` : ''; break;
       case 3: value = x.cookie ? bare(toHex(x.cookie)) : ''; break;
-      case 4: value = x.policy ? formatValue(Object.fromEntries(Object.entries(x.policy).filter(([, v]) => v !== undefined))) : ''; break;
+      case 4: value = d.ack.policy ? formatValue(d.ack.policy) : x.policy ? formatValue(Object.fromEntries(Object.entries(x.policy).filter(([, v]) => v !== undefined))) : ''; break;
       case 5: value = x.missingType !== undefined ? String(x.missingType) : ''; break;
       case 6: value = x.missingNest !== undefined ? String(x.missingNest) : ''; break;
     }
