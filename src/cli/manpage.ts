@@ -239,7 +239,7 @@ const JSON_RECORDS: readonly (readonly [string, string, readonly (readonly [stri
       ['header', "The family's fixed header (\\fBifinfomsg\\fR, \\fBrtmsg\\fR, ...) by field, valued as attributes are (see \\fBJSON values\\fR): a nested struct is an object (\\fBsel.daddr\\fR), a char array text; \\fB_extra\\fR holds, as hex, bytes beyond the described struct."],
       [
         'error',
-        'NLMSG_ERROR and NLMSG_DONE: \\fBerrno\\fR (0 for an ACK, else negative), \\fBname\\fR (\\fBOK\\fR, \\fBENODEV\\fR, ...) and \\fBtext\\fR; from the extended ACK, \\fBmsg\\fR, \\fBoffset\\fR (into the request), \\fBbad_attr\\fR (the attribute at that offset, as a dotted path), \\fBcookie\\fR (hex), \\fBpolicy\\fR (the policy the attribute failed, named as nlctrl's policy tables name it: \\fBtype\\fR by name, \\fBmax_length\\fR, ...), \\fBmiss_type\\fR and \\fBmiss_nest\\fR.',
+        'NLMSG_ERROR and NLMSG_DONE: \\fBerrno\\fR (0 for an ACK, else negative), \\fBname\\fR (\\fBOK\\fR, \\fBENODEV\\fR, ...) and \\fBtext\\fR; from the extended ACK, \\fBmsg\\fR, \\fBoffset\\fR (into the request), \\fBbad_attr\\fR (the attribute at that offset, as a dotted path), \\fBcookie\\fR (hex), \\fBpolicy\\fR (the policy the attribute failed, named as nlctrl\'s policy tables name it: \\fBtype\\fR by name, \\fBmax_length\\fR, ...), \\fBmiss_type\\fR and \\fBmiss_nest\\fR.',
       ],
       [
         'attrs',
