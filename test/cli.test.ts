@@ -49,7 +49,10 @@ describe('dump', () => {
       expect((m.attrs as { mtu: number }).mtu).toBe(link.mtu);
       expect((m.attrs as { address: string }).address).toBe(link.address);
     }
-    expect(lines(r.stdout).at(-1)).toMatchObject({ type: 'NLMSG_DONE', error: { errno: 0 } });
+    // The dump's DONE, then the summary record that ends every JSON dump.
+    const recs = lines(r.stdout);
+    expect(recs.at(-2)).toMatchObject({ type: 'NLMSG_DONE', error: { errno: 0 } });
+    expect(recs.at(-1)).toEqual({ record: 'summary', messages: recs.length - 1, errors: 0, overruns: 0, elapsed: expect.any(Number) });
   });
 
   it('agrees with ip -j addr show on addresses', () => {
@@ -65,7 +68,7 @@ describe('dump', () => {
   it('prints real kernel replies in the libmnl layout byte for byte (checked against libmnl itself)', () => {
     // The lossless JSON carries each message's bytes; libmnl and nlctl then print the same bytes.
     const json = nlctl(['-n', ns.name, 'dump', '-f', 'route', '-t', 'getlink', '-j', '--lossless']);
-    const msgs = lines(json.stdout);
+    const msgs = lines(json.stdout).filter((m) => m.record === 'message');
     expect(msgs.length).toBeGreaterThan(2);
     const hex = msgs.map((m) => String(m.bytes)).join('');
     const ours = nlctl(['decode', '-f', 'route', '-o', 'mnl', '--color', 'always'], hex);
@@ -240,7 +243,8 @@ describe('dump --on-intr', () => {
   it('warn (the default): prints the dump as it came, flags it, says so on stderr, exits 0', async () => {
     const r = await interruptedDump('warn');
     expect(r.status).toBe(0);
-    expect(r.records.at(-1)).toEqual({ record: 'dump_interrupted', action: 'warn', attempt: 1 });
+    expect(r.records.at(-2)).toEqual({ record: 'dump_interrupted', action: 'warn', attempt: 1 });
+    expect(r.records.at(-1)).toMatchObject({ record: 'summary', errors: 0 });
     expect(r.records.filter((x) => x.record === 'dump_interrupted')).toHaveLength(1);
     expect(r.records.some((x) => (x.flags as string[] | undefined)?.includes('dump_intr'))).toBe(true);
     expect(r.stderr).toBe('nlctl: Dump was interrupted and may be inconsistent.');
@@ -249,7 +253,7 @@ describe('dump --on-intr', () => {
   it('fail: the same, and exit status 2', async () => {
     const r = await interruptedDump('fail');
     expect(r.status).toBe(2);
-    expect(r.records.at(-1)).toEqual({ record: 'dump_interrupted', action: 'fail', attempt: 1 });
+    expect(r.records.at(-2)).toEqual({ record: 'dump_interrupted', action: 'fail', attempt: 1 });
   });
 
   it('retry: drops the interrupted dump and prints one consistent dump, as ip shows it', async () => {
@@ -257,7 +261,8 @@ describe('dump --on-intr', () => {
     expect(r.status, r.stderr).toBe(0);
     // Nothing of the interrupted attempt was printed: the note comes first.
     expect(r.records[0]).toEqual({ record: 'dump_interrupted', action: 'retry', attempt: 1 });
-    const msgs = r.records.slice(1);
+    expect(r.records.at(-1)).toMatchObject({ record: 'summary' });
+    const msgs = r.records.slice(1, -1);
     expect(msgs.every((x) => x.record === 'message' && !(x.flags as string[]).includes('dump_intr'))).toBe(true);
     const addrs = msgs.filter((x) => x.type === 'RTM_NEWADDR').map((x) => (x.attrs as { address: string }).address);
     expect(new Set(addrs).size).toBe(addrs.length);
@@ -360,7 +365,10 @@ describe('listen', () => {
   it('prints each notification with its time and group, and stops at --count', () => {
     const child = spawnSync('sh', ['-c', `(sleep 0.5; ip -n ${ns.name} link add nll0 type veth peer name nll1) & "${process.execPath}" "${BIN}" -n ${ns.name} listen -f route -g link -c 2 --timeout 10s -j`], { encoding: 'utf8' });
     expect(child.status, child.stderr).toBe(0);
-    const recs = lines(child.stdout);
+    const all = lines(child.stdout);
+    // Two messages, then the summary that ends a JSON listen.
+    expect(all.at(-1)).toEqual({ record: 'summary', messages: 2, errors: 0, overruns: 0, elapsed: expect.any(Number) });
+    const recs = all.slice(0, -1);
     expect(recs).toHaveLength(2);
     for (const r of recs) expect(r).toMatchObject({ record: 'message', type: 'RTM_NEWLINK', group: 1, group_name: 'link' });
     expect(Date.parse(String(recs[0]!.time))).toBeGreaterThan(Date.now() - 60_000);
@@ -369,7 +377,7 @@ describe('listen', () => {
   it('sends a request from the listening socket with --send, and prints what comes back', () => {
     const r = nlctl(['-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '--send', 'getlink', '-a', 'ifname=lo', '-c', '1', '--timeout', '10s', '-j']);
     expect(r.status, r.stderr).toBe(0);
-    expect(lines(r.stdout)).toEqual([expect.objectContaining({ type: 'RTM_NEWLINK', attrs: expect.objectContaining({ ifname: 'lo' }) })]);
+    expect(lines(r.stdout)).toEqual([expect.objectContaining({ type: 'RTM_NEWLINK', attrs: expect.objectContaining({ ifname: 'lo' }) }), expect.objectContaining({ record: 'summary', messages: 1 })]);
     const bad = nlctl(['-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '-a', 'ifname=lo', '-c', '1']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/need --send TYPE/);
@@ -388,6 +396,7 @@ describe('listen', () => {
       const marked = spawnSync('/bin/true');
       await new Promise((resolve) => child.on('exit', resolve));
       const mine = lines(out).filter((x) => {
+        if (x.record !== 'message') return false;
         const ev = ((x.header as Record<string, Record<string, unknown>>).data!.event_data ?? {}) as Record<string, unknown>;
         return ev.process_pid === marked.pid || ev.child_pid === marked.pid;
       });
@@ -473,7 +482,9 @@ describe('listen', () => {
     expect(err).toBe('');
     expect(out.endsWith('\n')).toBe(true);
     const recs = lines(out);
-    expect(recs.some((r) => (r.attrs as { ifname?: string }).ifname === link)).toBe(true);
+    expect(recs.some((r) => (r.attrs as { ifname?: string } | undefined)?.ifname === link)).toBe(true);
+    // The stream still ends with its summary.
+    expect(recs.at(-1)).toMatchObject({ record: 'summary', messages: recs.length - 1, overruns: 0 });
   });
 });
 

@@ -265,10 +265,10 @@ const JSON_RECORDS: readonly (readonly [string, string, readonly (readonly [stri
     ['action', '\\fBwarn\\fR, \\fBretry\\fR or \\fBfail\\fR.'],
     ['attempt', 'Which attempt it was, from 1.'],
   ]],
-  ['summary', 'Totals at the end of a command.', [
-    ['messages', 'Messages printed.'],
-    ['errors', 'Error replies.'],
-    ['overruns', 'Overruns.'],
+  ['summary', 'The last line of \\fBdump\\fR and \\fBlisten\\fR (however listen ended: count, timeout, Ctrl-C): totals.', [
+    ['messages', 'Messages (and uevents) printed.'],
+    ['errors', 'Of those, error replies (NLMSG_ERROR with a negative error).'],
+    ['overruns', 'Overrun records (listen; 0 for dump).'],
     ['elapsed', 'Seconds from start to end.'],
   ]],
   ['uevent', 'A kobject uevent (\\fBkobject_uevent\\fR): text, not a netlink message.', [

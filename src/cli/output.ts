@@ -1,6 +1,7 @@
 // Where records go: stdout, written as they arrive, with back-pressure honoured and a broken
 // pipe (`nlctl dump … | head`) turned into a quiet stop; human status to stderr only when it is
 // a terminal and not silenced.
+import { HOST_LITTLE_ENDIAN } from '../netlink/align.js';
 import { fixedHeaderSize } from '../families/protocols.js';
 import { decodeMessage, type DecodeContext, type DecodedMessage } from '../model/decode.js';
 import { messageJsonMembers } from '../model/jsonline.js';
@@ -23,6 +24,8 @@ export class Output {
   #scheduled = false;
   /** Messages (and uevents) written. */
   messages = 0;
+  /** Of those, kernel errors (NLMSG_ERROR with a negative error). */
+  errors = 0;
 
   constructor(renderer: Renderer, stream: NodeJS.WriteStream = process.stdout) {
     this.#renderer = renderer;
@@ -58,6 +61,7 @@ export class Output {
   write(record: OutputRecord): Promise<void> | undefined {
     if (this.#broken || this.#ended) return undefined;
     if (record.record === 'message' || record.record === 'uevent') this.messages++;
+    if (record instanceof LazyMessageRecord && record.failed) this.errors++;
     const text = this.#renderer.render(record);
     if (!text) return undefined;
     this.#pending += text;
@@ -175,6 +179,12 @@ export class LazyMessageRecord implements MessageRecord {
 
   compactJson(): string | undefined {
     return (this.#json ??= this.#decoded ? undefined : messageJsonMembers(this.#m, this.#ctx));
+  }
+
+  /** An NLMSG_ERROR with a negative error, read from the bytes (no decoding). */
+  get failed(): boolean {
+    const m = this.#m;
+    return m.header.type === 2 && m.data.length >= 4 && new DataView(m.data.buffer, m.data.byteOffset, 4).getInt32(0, HOST_LITTLE_ENDIAN) < 0;
   }
 
   /** Whether decoding met a problem (a message compactJson wrote is never malformed). */

@@ -125,18 +125,23 @@ function resolveNetns(netns: string): string {
   return netns.includes('/') ? netns : `/run/netns/${netns}`;
 }
 
+/**
+ * A signal that aborts with a TimeoutError after `ms`, like AbortSignal.timeout(), but safe to
+ * combine with AbortSignal.any(): that holds its sources weakly, and a timeout signal nothing
+ * else references can be collected before it fires, leaving the wait without its limit
+ * (nodejs/node#57736). Here the timer's closure keeps the signal alive; the timer is unref'd,
+ * so it never keeps the process alive.
+ */
+export function timeoutSignal(ms: number): AbortSignal {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms).unref();
+  return ac.signal;
+}
+
 function waitSignal(opts?: WaitOptions): AbortSignal | undefined {
   const signals: AbortSignal[] = [];
   if (opts?.signal) signals.push(opts.signal);
-  if (opts?.timeout !== undefined) {
-    // A timer of our own rather than AbortSignal.timeout(): AbortSignal.any() holds its sources
-    // weakly, and a timeout signal nothing else references can be collected before it fires,
-    // leaving the wait without its limit (nodejs/node#57736). The timer's closure keeps this
-    // one alive; unref'd, it never keeps the process alive.
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.timeout).unref();
-    signals.push(ac.signal);
-  }
+  if (opts?.timeout !== undefined) signals.push(timeoutSignal(opts.timeout));
   if (signals.length === 0) return undefined;
   return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
 }

@@ -3,7 +3,7 @@
 // iproute2 does), fail, or retry (which holds the dump back until one is consistent).
 import { HeaderFlags, type Message } from '../../netlink/message.js';
 import { openConn, openOutput, withSignals } from '../common.js';
-import type { GlobalOptions } from '../main.js';
+import { outputFormat, type GlobalOptions } from '../main.js';
 import { messageRecord, statusWriter } from '../output.js';
 import { buildRequest, type RequestOptions } from '../request.js';
 import { netnsPath, resolveFlags, targetFromOptions, resolveType } from '../resolve.js';
@@ -27,6 +27,7 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
   const out = openOutput(g, target);
   const status = statusWriter(g.quiet === true);
   const conn = openConn(target, g);
+  const started = Date.now();
   try {
     await withSignals(async (signal) => {
       const stop = AbortSignal.any([signal, out.signal]);
@@ -63,6 +64,7 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
         break;
       }
       status(`nlctl: ${out.messages} messages`);
+      if (outputFormat(g) === 'json') await out.write({ record: 'summary', messages: out.messages, errors: out.errors, overruns: 0, elapsed: (Date.now() - started) / 1000 });
     }, out);
   } finally {
     conn.close();

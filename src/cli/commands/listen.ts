@@ -3,11 +3,12 @@
 // record and listening goes on. Output back-pressure pauses reading (the kernel queue absorbs).
 // --send sends one request from the listening socket once it has joined: some subscriptions are
 // per socket (connector's process events are switched on by a message from the listener).
+import { timeoutSignal } from '../../netlink/conn.js';
 import { isSystemError } from '../../netlink/errors.js';
 import { listen as openListener } from '../../netlink/notify.js';
 import { decodeUevent } from '../../model/uevent.js';
 import { openOutput, withSignals } from '../common.js';
-import type { GlobalOptions } from '../main.js';
+import { outputFormat, type GlobalOptions } from '../main.js';
 import { messageRecord, statusWriter } from '../output.js';
 import { buildRequest, type RequestOptions } from '../request.js';
 import { HeaderFlags } from '../../netlink/message.js';
@@ -59,7 +60,7 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
   try {
     await withSignals(async (signal) => {
       const stops = [signal, out.signal];
-      if (timeout !== undefined) stops.push(AbortSignal.timeout(timeout));
+      if (timeout !== undefined) stops.push(timeoutSignal(timeout));
       const stop = AbortSignal.any(stops);
       if (count === 0) return;
       try {
@@ -88,6 +89,9 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
       } catch (err) {
         if (!(stop.aborted && !isSystemError(err))) throw err;
       }
+      // The NDJSON stream ends with what the stderr status says on a terminal (also after
+      // Ctrl-C: withSignals ends the output only after this).
+      if (outputFormat(g) === 'json') await out.write({ record: 'summary', messages: out.messages, errors: out.errors, overruns, elapsed: (Date.now() - started) / 1000 });
     }, out);
   } finally {
     listener.close();
