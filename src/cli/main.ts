@@ -68,7 +68,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   ],
   listen: [
     ['link and IPv4 route changes until Ctrl-C', 'nlctl listen -f route -g link,ipv4-route'],
-    ['interface names as links come and go, with jq', `nlctl listen -f route -g link -j | jq --unbuffered -r '"\\(.type) \\(.attrs.ifname)"'`],
+    ['interface names as links come and go, with jq', `nlctl listen -f route -g link -j | jq --unbuffered -r 'select(.record=="message") | "\\(.type) \\(.attrs.ifname)"'`],
     ['the next 5 link changes in any namespace that has an nsid', 'nlctl listen -f route -g link --all-nsid -c 5 -j'],
     ['kernel uevents for 10 seconds', 'nlctl listen -f kobject_uevent -g 1 --timeout 10s'],
     [
