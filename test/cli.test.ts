@@ -186,6 +186,14 @@ describe('execute', () => {
     expect(() => ns.exec('ip link show nlvx0')).toThrow();
   });
 
+  it('takes -a local=192.0.2.1/24: the prefix length goes to the header (ip shows /24)', () => {
+    ns.exec('ip link add nlpf0 type veth peer name nlpf1');
+    const index = (JSON.parse(ns.exec('ip -j link show nlpf0')) as { ifindex: number }[])[0]!.ifindex;
+    const r = nlctl(['-n', ns.name, 'execute', '-f', 'route', '-t', 'newaddr', '-F', 'request,ack,create,excl', '--header', 'family=inet', '--header', `index=${index}`, '-a', 'local=192.0.2.77/24', '-j']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(ns.exec('ip -br -4 addr show nlpf0')).toMatch(/192\.0\.2\.77\/24/);
+  });
+
   it('prints what would be sent with --dry-run, and sends nothing', () => {
     const r = nlctl(['execute', '-f', 'route', '-t', 'newlink', '-a', 'ifname=nly0', '--dry-run', '-o', 'mnl', '--color', 'never']);
     expect(r.status, r.stderr).toBe(0);

@@ -77,6 +77,31 @@ describe('requests from names and human values', () => {
     expect(ip.address).toBe('02:00:00:00:00:0b');
   });
 
+  it('takes addresses with a prefix as a human writes them (192.0.2.1/24): the length goes to the header', async () => {
+    ns.exec('ip link set nle0 up && ip link set nle1 up');
+    const index = (JSON.parse(ns.exec('ip -j link show nle0')) as { ifindex: number }[])[0]!.ifindex;
+    const send = async (input: MessageInput) => {
+      const c = dial(0, { netns: ns.name, strict: true });
+      try {
+        await c.execute(encodeMessage(route, input), { timeout: 5000 });
+      } finally {
+        c.close();
+      }
+    };
+    await send({ type: 'newaddr', flags: ['request', 'ack', 'create', 'excl'], header: { family: 'inet', index }, attrs: { local: '192.0.2.77/24', address: '192.0.2.77/24' } });
+    const addr = (JSON.parse(ns.exec('ip -j -4 addr show nle0')) as { addr_info: { local: string; prefixlen: number }[] }[])[0]!.addr_info;
+    expect(addr).toEqual([expect.objectContaining({ local: '192.0.2.77', prefixlen: 24 })]);
+    await send({
+      type: 'newroute',
+      flags: ['request', 'ack', 'create', 'excl'],
+      header: { family: 'inet', table: 'main', protocol: 'static', scope: 'universe', type: 'unicast' },
+      attrs: { dst: '198.51.100.0/25', gateway: '192.0.2.1', oif: index },
+    });
+    expect(JSON.parse(ns.exec('ip -j route show 198.51.100.0/25'))).toEqual([expect.objectContaining({ dst: '198.51.100.0/25', gateway: '192.0.2.1' })]);
+    // A header that says otherwise is an error, not a guess.
+    expect(() => encodeMessage(route, { type: 'newaddr', header: { family: 'inet', prefixlen: 16 }, attrs: { local: '192.0.2.78/24' } })).toThrow(/says \/24, the header's prefixlen says 16/);
+  });
+
   it('adds a multipath route from the JSON shape -j prints: RTA_MULTIPATH by hop, ip -j route shows it', async () => {
     ns.exec(
       'ip link add nlm0 type veth peer name nlm1 && ip link add nlm2 type veth peer name nlm3 && ' +

@@ -2,7 +2,7 @@
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
 import { messageSpec } from '../model/decode.js';
-import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutFor, toBigInt, writeInt } from '../model/encode.js';
+import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutFor, splitPrefixes, toBigInt, writeInt } from '../model/encode.js';
 import type { FamilySpec, IntType, MessageSpec } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
 import { fromHex, parseIP, parseMac } from '../model/values.js';
@@ -135,6 +135,13 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
     let body: Uint8Array;
     if (fam && spec) {
       const { header: headerName, attrs: attrsName } = layoutFor(fam, spec, flags, o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex) : headerObj);
+      // -a local=192.0.2.1/24: the prefix length goes to the header field the description names.
+      if (headerName && o.headerHex === undefined) {
+        const split = splitPrefixes(attrsName ? fam.sets[attrsName] : undefined, named, headerObj);
+        for (const k of Object.keys(named)) delete named[k];
+        Object.assign(named, split.attrs);
+        Object.assign(headerObj, split.header);
+      }
       let header: Uint8Array;
       if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
       else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);

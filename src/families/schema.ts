@@ -54,6 +54,12 @@ export interface AttrSpec {
   /** Integer byte order when it is not the host's (nfnetlink uses big-endian). */
   byteOrder?: 'big' | 'little';
   /**
+   * For addresses: the fixed-header field that holds the prefix length, so the encoder takes
+   * the value as a human writes it, `192.0.2.1/24` (IFA_LOCAL → ifa_prefixlen, RTA_DST →
+   * rtm_dst_len). Top-level attributes only.
+   */
+  prefixLength?: string;
+  /**
    * The attribute carries NLA_F_NET_BYTEORDER (its value is big-endian): the kernel sets it and
    * wants it in requests (ipset). The encoder sets the flag.
    */

@@ -451,6 +451,33 @@ export function encodeLossless(list: readonly LosslessAttr[]): Uint8Array {
 }
 
 
+/**
+ * Addresses written with a prefix (`192.0.2.1/24`) where the description says which header
+ * field holds the prefix length (AttrSpec.prefixLength): the attributes without it, and the
+ * header with the length filled in. A header that already says another length is an error.
+ */
+export function splitPrefixes(
+  set: AttrSetSpec | undefined,
+  attrs: Record<string, JsonValue>,
+  header: Record<string, JsonValue>,
+): { attrs: Record<string, JsonValue>; header: Record<string, JsonValue> } {
+  let outAttrs = attrs;
+  let outHeader = header;
+  for (const spec of Object.values(set?.attrs ?? {})) {
+    const v = attrs[spec.name];
+    if (!spec.prefixLength || typeof v !== 'string' || !v.includes('/')) continue;
+    const [addr, len] = [v.slice(0, v.lastIndexOf('/')), v.slice(v.lastIndexOf('/') + 1)];
+    if (!/^\d{1,3}$/.test(len)) throw new EncodeError(spec.name, `${JSON.stringify(v)}: the prefix length must be a number`);
+    const given = header[spec.prefixLength];
+    if (given !== undefined && Number(given) !== Number(len)) {
+      throw new EncodeError(spec.name, `${JSON.stringify(v)} says /${len}, the header's ${spec.prefixLength} says ${String(given)}`);
+    }
+    outAttrs = { ...outAttrs, [spec.name]: addr };
+    outHeader = { ...outHeader, [spec.prefixLength]: Number(len) };
+  }
+  return { attrs: outAttrs, header: outHeader };
+}
+
 /** A message as a human (or the decoder's JSON) writes it. */
 export interface MessageInput {
   /** Message type: short name (newlink), constant (RTM_NEWLINK) or number. Generic netlink: the command. */
@@ -540,7 +567,14 @@ export function encodeMessage(
   const parts: Uint8Array[] = [];
   const genl = options.genlFamilyId !== undefined;
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
-  const { header: headerName, attrs: attrsName } = layoutFor(family, spec, flags, input.header ?? {});
+  const layout = layoutFor(family, spec, flags, input.header ?? {});
+  const { header: headerName, attrs: attrsName } = layout;
+  if (input.attrs !== null && typeof input.attrs === 'object' && !Array.isArray(input.attrs) && !(input.attrs instanceof Uint8Array)) {
+    // 192.0.2.1/24: the length goes to the header field the description names.
+    const headerIn = input.header !== null && typeof input.header === 'object' && !Array.isArray(input.header) ? (input.header as Record<string, JsonValue>) : {};
+    const split = splitPrefixes(attrsName ? family.sets[attrsName] : undefined, input.attrs as Record<string, JsonValue>, headerIn);
+    input = { ...input, attrs: split.attrs, header: split.header };
+  }
   if (typeof input.header_bytes === 'string') {
     const hdr = fromHex(input.header_bytes);
     if (!hdr) throw new EncodeError('header_bytes', 'expected hex');

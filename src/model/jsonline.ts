@@ -51,7 +51,7 @@ const enum Kind {
 
 // The AttrSpec members this writer understands. A description that uses any other (a feature
 // added later) sends that attribute to the general path rather than being half-understood.
-const KNOWN_ATTR_KEYS = new Set(['name', 'constant', 'type', 'nested', 'struct', 'arrayOf', 'byteOrder', 'display', 'enum', 'flags', 'subMessage', 'undescribed', 'multi', 'netByteOrder']);
+const KNOWN_ATTR_KEYS = new Set(['name', 'constant', 'type', 'nested', 'struct', 'arrayOf', 'byteOrder', 'display', 'enum', 'flags', 'subMessage', 'undescribed', 'multi', 'netByteOrder', 'prefixLength']);
 const KNOWN_SET_KEYS = new Set(['name', 'attrs']);
 const KNOWN_STRUCT_FIELD_KEYS = new Set(['name', 'type', 'size', 'byteOrder', 'display', 'enum', 'flags']);
 

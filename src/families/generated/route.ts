@@ -5616,13 +5616,15 @@ export const family: FamilySpec = {
      "name": "address",
      "constant": "IFA_ADDRESS",
      "type": "binary",
-     "display": "ip"
+     "display": "ip",
+     "prefixLength": "prefixlen"
     },
     "2": {
      "name": "local",
      "constant": "IFA_LOCAL",
      "type": "binary",
-     "display": "ip"
+     "display": "ip",
+     "prefixLength": "prefixlen"
     },
     "3": {
      "name": "label",
@@ -5729,13 +5731,15 @@ export const family: FamilySpec = {
      "name": "dst",
      "constant": "RTA_DST",
      "type": "binary",
-     "display": "ip"
+     "display": "ip",
+     "prefixLength": "dst_len"
     },
     "2": {
      "name": "src",
      "constant": "RTA_SRC",
      "type": "binary",
-     "display": "ip"
+     "display": "ip",
+     "prefixLength": "src_len"
     },
     "3": {
      "name": "iif",
@@ -6602,13 +6606,15 @@ export const family: FamilySpec = {
      "name": "dst",
      "constant": "FRA_DST",
      "type": "binary",
-     "display": "ip"
+     "display": "ip",
+     "prefixLength": "dst_len"
     },
     "2": {
      "name": "src",
      "constant": "FRA_SRC",
      "type": "binary",
-     "display": "ip"
+     "display": "ip",
+     "prefixLength": "src_len"
     },
     "3": {
      "name": "iifname",
