@@ -26,6 +26,7 @@ import { family as wireguard } from '../src/families/generated/wireguard.js';
 import { messageSpec, decodeMessage, type DecodedAttr, type DecodedMessage } from '../src/model/decode.js';
 import { encodeMessage } from '../src/model/encode.js';
 import { attrsToObject, type JsonValue } from '../src/model/json.js';
+import { runtimeFamily } from '../src/model/genl.js';
 import { LE, concat } from './helpers/bytes.js';
 import { createNetns, type Netns } from './helpers/netns.js';
 
@@ -1078,5 +1079,27 @@ describe('generated descriptions', () => {
       const r = await resolveFamily(name);
       expect(live).toContain(`Name: ${name}\n\tID: 0x${r.id.toString(16)}`);
     }
+  });
+});
+
+describe('messages no description covers', () => {
+  it('shows the attributes of an undescribed generic netlink family after genlmsghdr', () => {
+    const bare = runtimeFamily({ id: 0x30, name: 'nosuchdesc', version: 1, hdrSize: 0, maxAttr: 3, ops: [], groups: [] }, undefined);
+    const attrs = new AttributeEncoder().uint32(1, 7).string(2, 'x').encode();
+    const d = decodeWith(bare, 0x30, incoming(0x30, 1, attrs));
+    expect(d.type.name).toBe('nosuchdesc');
+    expect(d.payload).toBeUndefined();
+    expect(d.attrs.map((a) => [a.type, a.value])).toEqual([[1, '07000000'], [2, '7800']]);
+  });
+
+  it('finds the attributes after an unknown fixed header (auto), and keeps the header bytes', () => {
+    // 12 bytes of some family header, then two attributes.
+    const data = concat(Uint8Array.from([2, 32, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0]), new AttributeEncoder().uint32(15, 254).bytes(1, Uint8Array.from([10, 0, 0, 1])).encode());
+    const d = decodeMessage({ header: { length: 16 + data.length, type: 99, flags: 0, sequence: 1, pid: 0 }, data }, { protocol: 31, rawAttrOffset: 'auto' });
+    expect(d.attrs.map((a) => a.type)).toEqual([15, 1]);
+    expect(Buffer.from(d.payload!).toString('hex')).toBe('02200000fe04000100000000');
+    // Bytes that are not attributes anywhere stay bytes.
+    const junk = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(decodeMessage({ header: { length: 24, type: 99, flags: 0, sequence: 1, pid: 0 }, data: junk }, { protocol: 31, rawAttrOffset: 'auto' }).payload).toEqual(junk);
   });
 });

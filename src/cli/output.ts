@@ -200,7 +200,7 @@ export function messageRecord(
   direction: 'sent' | 'received',
   extra: Partial<MessageRecord> = {},
   request?: DecodeContext['request'],
-  rawAttrOffset?: number,
+  rawAttrOffset: number | 'auto' = 'auto',
 ): LazyMessageRecord {
   const ctx: DecodeContext = {
     protocol: target.protocol,

@@ -138,9 +138,9 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
       // -a local=192.0.2.1/24: the prefix length goes to the header field the description names.
       if (headerName && o.headerHex === undefined) {
         const split = splitPrefixes(attrsName ? fam.sets[attrsName] : undefined, named, headerObj);
-        for (const k of Object.keys(named)) delete named[k];
-        Object.assign(named, split.attrs);
-        Object.assign(headerObj, split.header);
+        // splitPrefixes returns new objects only when it moved a prefix.
+        if (split.attrs !== named) for (const [k, v] of Object.entries(split.attrs)) named[k] = v;
+        if (split.header !== headerObj) Object.assign(headerObj, split.header);
       }
       let header: Uint8Array;
       if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);

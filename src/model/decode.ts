@@ -136,9 +136,12 @@ export interface DecodeContext {
   request?: DecodedMessage;
   /**
    * For messages no description covers: try the payload as attributes from this offset (the
-   * family header's size, when known). When they do not parse, the payload stays bytes.
+   * family header's size, when known), or with `auto` from the first 4-byte boundary (up to
+   * 64 bytes in) where the rest parses as attributes to the end. When they do not parse, the
+   * payload stays bytes. Generic netlink messages of undescribed commands are tried with `auto`
+   * when nothing is given (their attributes follow genlmsghdr and the family's header).
    */
-  rawAttrOffset?: number;
+  rawAttrOffset?: number | 'auto';
   /**
    * The message arrived on a multicast group (listen): of the entries of its number, those
    * described `from: multicast` fit it best (mptcp_pm's events share numbers with commands).
@@ -856,12 +859,15 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   out.flags = flagNames(h.flags, spec?.kind);
 
   if (!spec) {
-    const at = ctx.rawAttrOffset;
-    if (at !== undefined && data.length > at) {
+    const given = ctx.rawAttrOffset ?? (ctx.protocol === 16 ? 'auto' : undefined);
+    // With auto: the first aligned offset from which the rest is attributes, to the end.
+    const offsets = given === 'auto' ? Array.from({ length: Math.min(16, Math.floor(data.length / 4)) + 1 }, (_, i) => i * 4) : given !== undefined ? [given] : [];
+    for (const at of offsets) {
+      if (data.length <= at) break;
       const body = data.subarray(at);
       const problems: string[] = [];
       const attrs = walkAttrs({ family, buf: body, view: new DataView(body.buffer, body.byteOffset, body.byteLength), base: dataBase + at, depth: 0 }, undefined, problems);
-      if (problems.length === 0) {
+      if (problems.length === 0 && attrs.length > 0) {
         out.attrs = attrs;
         if (at > 0) out.payload = data.subarray(0, at);
         return out;

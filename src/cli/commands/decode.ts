@@ -79,7 +79,7 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
         }
         const parsed = parseMessages(p.data);
         for (const m of parsed.messages) {
-          const rec = messageRecord(target, m, 'received', { time: p.time }, requestFor(target.protocol, m), ehs ?? (target.family ? undefined : 0));
+          const rec = messageRecord(target, m, 'received', { time: p.time }, requestFor(target.protocol, m), ehs ?? 'auto');
           if (ehs !== undefined) rec.extraHeaderSize = ehs;
           if (m.header.flags & HeaderFlags.Request && m.header.sequence !== 0) {
             requests.set(`${target.protocol}:${m.header.sequence}`, rec);
