@@ -11,8 +11,8 @@
 // user's npmrc minus `nodedir`, so the build must find the Node headers by itself (as on a
 // fresh machine). The npm cache is the default one (the registry is reachable; a warm cache
 // only makes it faster).
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -171,6 +171,57 @@ describe('npm install -g of the tarball', () => {
       ns.destroy();
     }
   }, 30_000);
+
+  it('behaves in a shell as installed: completion, man page, colour, exit codes, a closed pipe, Ctrl-C, an ordinary user', async () => {
+    const path = `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`;
+    const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+      const e = cleanEnv({ PATH: path, ...extra });
+      for (const k of ['NO_COLOR', 'FORCE_COLOR', 'CLICOLOR', 'CLICOLOR_FORCE']) if (!(k in extra)) delete e[k];
+      return e;
+    };
+    const sh = (script: string, extra: Record<string, string> = {}) => spawnSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8', env: env(extra), cwd: tmp });
+    const ns = createNetns('nlctl-pkg-shell');
+    try {
+      // The completion script the installed nlctl prints completes message types by asking it.
+      const comp = sh(`source <(nlctl completion bash); COMP_WORDS=(nlctl dump -f route -t getl); COMP_CWORD=5; COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}; _nlctl; printf '%s\\n' "\${COMPREPLY[@]}"`);
+      expect(comp.stderr).toBe('');
+      expect(comp.stdout.split('\n')).toContain('getlink');
+      // The man page ships and lints clean.
+      const man = join(pkgDir, 'man', 'nlctl.1');
+      expect(readFileSync(man, 'utf8')).toBe(readFileSync(join(REPO, 'man', 'nlctl.1'), 'utf8'));
+      const lint = sh(`groff -man -ww -z "${man}" && mandoc -Tlint "${man}"`);
+      expect(lint.stdout + lint.stderr).toBe('');
+      expect(lint.status).toBe(0);
+      // Colour by the one decision; never in JSON.
+      const dumpText = `nlctl -n ${ns.name} -o text dump -f route -t getlink`;
+      expect(sh(dumpText, { FORCE_COLOR: '1' }).stdout).toContain('\x1b[');
+      expect(sh(dumpText, { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+      expect(sh(`nlctl -n ${ns.name} --color always -j dump -f route -t getlink`).stdout).not.toContain('\x1b[');
+      // Exit status: 1 for usage, 2 when the kernel says no; one line, no stack trace.
+      const usage = sh(`nlctl -n ${ns.name} dump -f nosuch -t x`);
+      expect(usage.status).toBe(1);
+      const kernel = sh(`nlctl -n ${ns.name} execute -f route -t getlink -a ifname=nosuch`);
+      expect(kernel.status).toBe(2);
+      for (const r of [usage, kernel]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      // A reader that goes away: quiet, status 0.
+      const piped = sh(`${dumpText} | head -c 1 >/dev/null; echo "status=\${PIPESTATUS[0]}"`);
+      expect(piped.stderr).toBe('');
+      expect(piped.stdout.trim()).toBe('status=0');
+      // Ctrl-C ends listen; the shell sees the signal.
+      const child = spawn(join(prefix, 'bin', 'nlctl'), ['-n', ns.name, 'listen', '-f', 'route', '-g', 'link', '-j'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      await new Promise((r) => setTimeout(r, 700));
+      child.kill('SIGINT');
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, sg) => resolve([c, sg])));
+      expect([code, signal]).toEqual([null, 'SIGINT']);
+      // An ordinary user runs the installed nlctl for what the kernel allows (its own namespace).
+      chmodSync(tmp, 0o755);
+      const nobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', join(prefix, 'bin', 'nlctl'), 'dump', '-f', 'route', '-t', 'getlink', '-j'], { encoding: 'utf8', env: env(), cwd: '/' });
+      expect(nobody.status, nobody.stderr).toBe(0);
+      expect(nobody.stdout).toContain('"ifname":"lo"');
+    } finally {
+      ns.destroy();
+    }
+  }, 60_000);
 
   it('builds from source offline on request (npm rebuild), and the local build then wins', async () => {
     const devdir = join(tmp, 'node-gyp-devdir');
