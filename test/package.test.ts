@@ -359,3 +359,20 @@ try {
     expect(JSON.parse(r.stdout)).toEqual({ count: 1, type: 2, errno: 0 });
   }, 120_000);
 });
+
+describe("README's first command, in a fresh clone", () => {
+  it('sets up and runs the main job: npm install && npx nlctl dump -f route -t getlink', async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('npm install &&'));
+    expect(line).toBeDefined();
+    const command = line!.replace(/\s+#.*$/, '');
+    expect(command).toBe('npm install && npx nlctl dump -f route -t getlink');
+    // What is committed, as a user clones it (in CI the work tree is itself a clean clone).
+    const dir = join(tmp, 'readme-clone');
+    await ok('git', ['clone', '--quiet', REPO, dir]);
+    const r = await run('bash', ['-c', command], { cwd: dir, env: cleanEnv({ npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' }), timeout: 300_000 });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stdout).toMatch(/^RTM_NEWLINK /m);
+    expect(r.stdout).toMatch(/ifname +string +\d+ +"lo"/);
+  }, 320_000);
+});
