@@ -186,7 +186,8 @@ function countIpJson(file) {
 
 /**
  * Records of two NDJSON files compared one by one: `decode`'s output against the lossless dump
- * its input came from, without the lossless-only members (attr_list, header_bytes, bytes).
+ * its input came from, without the lossless-only members (attr_list, header_bytes, bytes) and
+ * the dump's closing summary record.
  */
 async function sameRecords(lossless, decoded) {
   const norm = (l) => {
@@ -197,8 +198,12 @@ async function sameRecords(lossless, decoded) {
     delete r.bytes;
     return JSON.stringify(r);
   };
-  const ia = lines(lossless)[Symbol.asyncIterator]();
-  const ib = lines(decoded)[Symbol.asyncIterator]();
+  // The dump ends with a summary record (totals of that run); decode prints none.
+  async function* messages(file) {
+    for await (const l of lines(file)) if (!l.startsWith('{"record":"summary"')) yield l;
+  }
+  const ia = messages(lossless)[Symbol.asyncIterator]();
+  const ib = messages(decoded)[Symbol.asyncIterator]();
   let equal = 0, differ = 0, firstDiff;
   for (;;) {
     const [x, y] = await Promise.all([ia.next(), ib.next()]);
