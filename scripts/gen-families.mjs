@@ -321,9 +321,8 @@ function generate(file) {
     }
   }
   for (const st of Object.values(family.structs)) {
-    st.fields.forEach((f, i) => {
+    st.fields.forEach((f) => {
       const where = `${file}: struct ${st.name}.${f.name}`;
-      const earlier = st.fields.slice(0, i);
       for (const e of [f.enum, ...(f.bits ?? []).map((b) => b.enum)]) if (e && !family.enums[e]) fail(`${where}: unknown enum ${e}`);
       if (f.flags && !family.enums[f.flags]) fail(`${where}: unknown flags ${f.flags}`);
       for (const target of [f.struct, ...(f.select?.cases ?? []).map((c) => c.struct)].filter(Boolean)) {
@@ -331,7 +330,13 @@ function generate(file) {
         if (!inner) fail(`${where}: unknown struct ${target}`);
         if (f.size !== undefined && inner.size > f.size) fail(`${where}: struct ${target} (${inner.size} bytes) does not fit in ${f.size}`);
       }
-      for (const by of f.select?.by ?? []) if (!earlier.some((e) => e.name === by && INT_SIZE[e.type])) fail(`${where}: selector ${by} is not an earlier integer field`);
+      // A selector is an integer field of this struct (before or after: the decoder reads them
+      // all first), or of a struct this one is a field of (xfrm_id in an SA, by its family).
+      const intField = (s2, by) => s2.fields.some((e) => e.name === by && INT_SIZE[e.type]);
+      const holders = Object.values(family.structs).filter((s2) => s2.fields.some((e) => e.type === 'struct' && e.struct === st.name));
+      for (const by of f.select?.by ?? []) {
+        if (!intField(st, by) && !holders.some((h) => intField(h, by))) fail(`${where}: selector ${by} is not an integer field of ${st.name} or of a struct holding it`);
+      }
       if (f.lengthOf && (!INT_SIZE[f.type] || !st.fields.slice(i + 1).some((l) => l.name === f.lengthOf))) fail(`${where}: lengthOf ${f.lengthOf} is not a later field`);
       if (f.bits && (!INT_SIZE[f.type] || f.bits.reduce((n, b) => n + b.width, 0) > INT_SIZE[f.type] * 8)) fail(`${where}: bit-fields do not fit`);
     });

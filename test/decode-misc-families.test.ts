@@ -14,7 +14,7 @@ import { family as selinux } from '../src/families/generated/selinux.js';
 import { family as connector } from '../src/families/generated/connector.js';
 import type { FamilySpec } from '../src/families/schema.js';
 import { decodeMessage, decodeStruct, type DecodedMessage } from '../src/model/decode.js';
-import { encodeMessage, type MessageInput } from '../src/model/encode.js';
+import { encodeMessage, encodeStruct, type MessageInput } from '../src/model/encode.js';
 import { attrsToObject, messageToObject } from '../src/model/json.js';
 import { LE } from './helpers/bytes.js';
 import { createNetns, type Netns } from './helpers/netns.js';
@@ -426,8 +426,8 @@ function userTmpl(): Uint8Array {
 
 /** SEL as decoded: struct xfrm_selector, a nested object. */
 const SEL_FIELDS = {
-  daddr: hex(addr4(10, 1, 0, 0)),
-  saddr: hex(addr4(10, 0, 0, 0)),
+  daddr: '10.1.0.0',
+  saddr: '10.0.0.0',
   dport: 443,
   dport_mask: 0xffff,
   sport: 0,
@@ -479,8 +479,8 @@ describe('xfrm', () => {
     // Nested structs as objects; the SPI in hex, as ip xfrm shows it.
     expect(d.fixed!.fields).toEqual({
       sel: SEL_FIELDS,
-      id: { daddr: hex(addr4(192, 0, 2, 2)), spi: '0x1234', proto: 'esp' },
-      saddr: hex(addr4(192, 0, 2, 1)),
+      id: { daddr: '192.0.2.2', spi: '0x1234', proto: 'esp' },
+      saddr: '192.0.2.1',
       lft: {
         soft_byte_limit: 1_000_000n,
         hard_byte_limit: XFRM_INF,
@@ -522,7 +522,7 @@ describe('xfrm', () => {
     const del = decode(message(XFRM_MSG_DELSA, concat(id, new AttributeEncoder().bytes(XFRMA_SA, usersaInfo()).encode())), NETLINK_XFRM, xfrm);
     expect(del.type.name).toBe('delsa');
     expect(del.malformed).toEqual([]);
-    expect(del.fixed!.fields).toEqual({ daddr: hex(addr4(192, 0, 2, 2)), spi: '0xc0ffee', family: 'inet', proto: 'esp' });
+    expect(del.fixed!.fields).toEqual({ daddr: '192.0.2.2', spi: '0xc0ffee', family: 'inet', proto: 'esp' });
     expect(attrsToObject(del.attrs).sa).toMatchObject({ id: { spi: '0x1234' }, reqid: 7, mode: 'tunnel', sel: { dport: 443 } });
 
     // XFRM_MSG_GETSA (a get, not a dump): the same id.
@@ -549,7 +549,7 @@ describe('xfrm', () => {
     // XFRM_MSG_NEWAE: xfrm_aevent_id (48 bytes) and the replay counters.
     const aeid = new Struct(48).set(0, id).set(24, addr4(192, 0, 2, 1)).u32(40, 1 | 2 | 16).u32(44, 7).bytes;
     const aev = decode(message(XFRM_MSG_NEWAE, concat(aeid, new AttributeEncoder().bytes(XFRMA_REPLAY_VAL, new Struct(12).u32(0, 3).u32(4, 4).u32(8, 0xf).bytes).encode())), NETLINK_XFRM, xfrm);
-    expect(aev.fixed!.fields).toEqual({ sa_id: { daddr: hex(addr4(192, 0, 2, 2)), spi: '0xc0ffee', family: 'inet', proto: 'esp' }, saddr: hex(addr4(192, 0, 2, 1)), flags: ['rthr', 'rval', 'cr'], reqid: 7 });
+    expect(aev.fixed!.fields).toEqual({ sa_id: { daddr: '192.0.2.2', spi: '0xc0ffee', family: 'inet', proto: 'esp' }, saddr: hex(addr4(192, 0, 2, 1)), flags: ['rthr', 'rval', 'cr'], reqid: 7 });
     // Raw numbers behind enum and flag fields are keyed by dotted path.
     expect(aev.fixed!.raw).toMatchObject({ 'sa_id.family': AF_INET, 'sa_id.proto': IPPROTO_ESP, flags: 1 | 2 | 16 });
     expect(attrsToObject(aev.attrs).replay_val).toEqual({ oseq: 3, seq: 4, bitmap: 0xf });
@@ -575,7 +575,7 @@ describe('xfrm', () => {
     expect(pol.fixed!.fields).toMatchObject({ sel: SEL_FIELDS, lft: { soft_byte_limit: XFRM_INF }, curlft: { bytes: 99n }, priority: 100, index: 0x19, dir: 'out', action: 'block', flags: ['icmp'], share: 'any' });
     // XFRMA_TMPL is an array of struct xfrm_user_tmpl, even with one template.
     expect(attrsToObject(pol.attrs).tmpl).toEqual([{
-      id: { daddr: hex(addr4(192, 0, 2, 2)), spi: '0x0', proto: 'esp' }, family: 'inet', saddr: hex(addr4(192, 0, 2, 1)),
+      id: { daddr: '192.0.2.2', spi: '0x0', proto: 'esp' }, family: 'inet', saddr: '192.0.2.1',
       reqid: 7, mode: 'tunnel', share: 'any', optional: 0, aalgos: 0xffffffff, ealgos: 0xffffffff, calgos: 0xffffffff,
     }]);
     // Two templates back to back: two elements; a length that is not a whole number of them is malformed.
@@ -658,7 +658,7 @@ describe('xfrm', () => {
       const out = pols.find((p) => p.fixed!.fields.dir === 'out')!;
       expect(out.fixed!.fields).toMatchObject({
         sel: {
-          daddr: hex(addr4(10, 1, 0, 0)), saddr: hex(addr4(10, 0, 0, 0)), dport: 443, dport_mask: 0xffff,
+          daddr: '10.1.0.0', saddr: '10.0.0.0', dport: 443, dport_mask: 0xffff,
           family: 'inet', prefixlen_d: 24, prefixlen_s: 24, proto: 'tcp',
         },
         lft: { soft_byte_limit: XFRM_INF, hard_packet_limit: XFRM_INF, hard_use_expires_seconds: 0n },
@@ -667,14 +667,19 @@ describe('xfrm', () => {
       });
       expect(out.fixed!.fields.index).not.toBe(0);
       const oa = attrsToObject(out.attrs);
-      expect(oa.tmpl).toMatchObject([{ id: { daddr: hex(addr4(192, 0, 2, 2)), proto: 'esp' }, family: 'inet', saddr: hex(addr4(192, 0, 2, 1)), reqid: 7, mode: 'tunnel' }]);
+      expect(oa.tmpl).toMatchObject([{ id: { daddr: '192.0.2.2', proto: 'esp' }, family: 'inet', saddr: '192.0.2.1', reqid: 7, mode: 'tunnel' }]);
       // ip xfrm policy prints the mark as "mark 0x5/0xff".
       expect(oa.mark).toEqual({ v: '0x5', m: '0xff' });
       expect(ns.ip('xfrm', 'policy', 'list', 'dir', 'out')).toContain(`mark ${(oa.mark as Record<string, string>).v}/${(oa.mark as Record<string, string>).m}`);
       expect(oa.policy_type).toMatchObject({ type: 'main' });
+      // Addresses as ip xfrm prints them: the selector's by its family (which follows them), the
+      // template's id.daddr by the template's family.
+      const sel = out.fixed!.fields.sel as Record<string, unknown>;
+      expect(ns.ip('xfrm', 'policy', 'list', 'dir', 'out')).toContain(`src ${String(sel.saddr)}/24 dst ${String(sel.daddr)}/24`);
+      expect(ns.ip('xfrm', 'policy', 'list', 'dir', 'out')).toContain(`tmpl src 192.0.2.1 dst ${String(((oa.tmpl as Record<string, Record<string, unknown>>[])[0]!.id!).daddr)}`);
 
       const inp = pols.find((p) => p.fixed!.fields.dir === 'in')!;
-      expect(inp.fixed!.fields).toMatchObject({ sel: { daddr: hex(addr4(10, 0, 0, 0)), proto: 0 }, priority: 200, action: 'block' });
+      expect(inp.fixed!.fields).toMatchObject({ sel: { daddr: '10.0.0.0', proto: 0 }, priority: 200, action: 'block' });
       expect(attrsToObject(inp.attrs).tmpl).toBeUndefined();
     });
 
@@ -888,5 +893,22 @@ describe('NLMSG_DONE flags', () => {
     const d = decodeMessage({ header: { length: 16 + data.length, type: 3, flags: 0x202, sequence: 1, pid: 0 }, data }, { protocol: 0 });
     expect(d.flags).toEqual(['multi', 'ack_tlvs']);
     expect(d.ack?.extAck.message).toBe('hi');
+  });
+});
+
+describe('xfrm addresses by a family field', () => {
+  it('reads and writes xfrm_address_t as IPv4 or IPv6 text by the family that follows it, or by the holder', () => {
+    const sel = xfrm.structs.xfrm_selector!;
+    for (const [family, daddr, saddr] of [['inet', '10.1.0.0', '10.0.0.1'], ['inet6', '2001:db8::1', 'fe80::2']] as const) {
+      const bytes = encodeStruct(xfrm, sel, { daddr, saddr, family }, 'sel');
+      expect(decodeStruct(xfrm, sel, bytes).fields).toMatchObject({ daddr, saddr, family });
+    }
+    // xfrm_id has no family: the template holding it gives it.
+    const tmpl = xfrm.structs.xfrm_user_tmpl!;
+    const t = encodeStruct(xfrm, tmpl, { id: { daddr: '2001:db8::2', proto: 'esp' }, family: 'inet6', saddr: '2001:db8::3' }, 'tmpl');
+    expect(decodeStruct(xfrm, tmpl, t).fields).toMatchObject({ id: { daddr: '2001:db8::2' }, saddr: '2001:db8::3' });
+    // An unknown family leaves the bytes as they are.
+    const odd = encodeStruct(xfrm, sel, { daddr: '0a010000000000000000000000000000', family: 99 }, 'sel');
+    expect(decodeStruct(xfrm, sel, odd).fields.daddr).toBe('0a010000000000000000000000000000');
   });
 });

@@ -336,11 +336,37 @@ export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, dat
   return decodeStructAt(family, st, data, '', 0);
 }
 
-function decodeStructAt(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array, prefix: string, depth: number): DecodedFixedHeader {
+/**
+ * The raw integers of a struct's fields that sit at fixed offsets and fit in `data`: what
+ * selectors read, so a field may be chosen by one that comes after it (xfrm_selector's
+ * addresses by its family, which follows them).
+ */
+function fixedValues(st: StructSpec, data: Uint8Array, view: DataView): Record<string, number | bigint> {
+  const out: Record<string, number | bigint> = {};
+  let off = 0;
+  for (const f of st.fields) {
+    const size = INT_SIZE[f.type] ?? f.size;
+    if (size === undefined || off + size > data.length) break;
+    if (f.type in INT_SIZE) out[f.name] = readInt(view, off, f.type as IntType, size, f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN);
+    off += size;
+  }
+  return out;
+}
+
+function decodeStructAt(
+  family: FamilySpec | undefined,
+  st: StructSpec,
+  data: Uint8Array,
+  prefix: string,
+  depth: number,
+  outer: Readonly<Record<string, number | bigint>> = {},
+): DecodedFixedHeader {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out: DecodedFixedHeader = { name: st.name, fields: {}, raw: {}, bytes: data };
-  // Raw integers read so far (selectors) and the lengths that length fields give.
-  const values: Record<string, number | bigint> = {};
+  // Raw integers selectors read: this struct's own (before and after the field), then those of
+  // the struct it is in (xfrm_id's address by the family of the SA holding it). Also the lengths
+  // that length fields give.
+  const values: Record<string, number | bigint> = { ...outer, ...fixedValues(st, data, view) };
   const lengths: Record<string, number> = {};
   let off = 0;
   for (const f of st.fields) {
@@ -385,7 +411,7 @@ function decodeStructAt(family: FamilySpec | undefined, st: StructSpec, data: Ui
           break;
         }
         const open = isOpenStruct(inner);
-        const d = decodeStructAt(family, inner, open ? b : b.subarray(0, Math.min(inner.size, b.length)), `${prefix}${f.name}.`, depth + 1);
+        const d = decodeStructAt(family, inner, open ? b : b.subarray(0, Math.min(inner.size, b.length)), `${prefix}${f.name}.`, depth + 1, values);
         const v: Record<string, Value> = { ...d.fields };
         const tail = open ? (d.extra ?? b.subarray(b.length)) : b.subarray(Math.min(inner.size, b.length));
         // A union's unused bytes are zero (shown only when not); a region sized by a length

@@ -166,8 +166,12 @@ function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: J
         break;
       case 'binary': {
         const size = f.size ?? 0;
+        // The form the selector's value chooses; when that value is not known yet (it comes
+        // later, or from the struct this one is in), any form a case allows.
         const chosen = f.select?.cases.find((c) => c.when.every((w, i) => Number(values[f.select!.by[i]!]) === w))?.display;
-        const bytes = v === undefined ? new Uint8Array(size) : bytesOf(p, { display: f.display }, v, chosen);
+        const forms = chosen ? [chosen] : (f.select?.cases.map((c) => c.display).filter((d): d is DisplayHint => d !== undefined) ?? []);
+        const form = typeof v === 'string' ? forms.find((d) => parseAs(d, v) !== undefined) : undefined;
+        const bytes = v === undefined ? new Uint8Array(size) : bytesOf(p, { display: f.display }, v, form ?? chosen);
         const fixed = new Uint8Array(size);
         fixed.set(bytes.subarray(0, size));
         parts.push(fixed);

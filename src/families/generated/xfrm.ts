@@ -249,12 +249,50 @@ export const family: FamilySpec = {
     {
      "name": "daddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "saddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "dport",
@@ -316,7 +354,26 @@ export const family: FamilySpec = {
     {
      "name": "daddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "spi",
@@ -411,7 +468,26 @@ export const family: FamilySpec = {
     {
      "name": "saddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "lft",
@@ -472,7 +548,26 @@ export const family: FamilySpec = {
     {
      "name": "daddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "spi",
@@ -794,7 +889,26 @@ export const family: FamilySpec = {
     {
      "name": "saddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "reqid",
@@ -912,22 +1026,98 @@ export const family: FamilySpec = {
     {
      "name": "old_daddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "old_family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "old_saddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "old_family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "new_daddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "new_family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "new_saddr",
      "type": "binary",
-     "size": 16
+     "size": 16,
+     "select": {
+      "by": [
+       "new_family"
+      ],
+      "cases": [
+       {
+        "when": [
+         2
+        ],
+        "display": "ipv4"
+       },
+       {
+        "when": [
+         10
+        ],
+        "display": "ipv6"
+       }
+      ]
+     }
     },
     {
      "name": "proto",
