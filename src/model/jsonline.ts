@@ -235,6 +235,9 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
 // the few numbers flags take in practice, without growing on hostile input.
 const TEXT_CACHE_LIMIT = 512;
 
+// Message heads kept per family (type × flags × direction × protocol seen).
+const HEAD_CACHE_LIMIT = 4096;
+
 /** The JSON of an enum or flags value, from the cache when seen before. */
 function namedJson(fp: FamilyPlan, spec: { enum?: string; flags?: string }, texts: Map<number | bigint, string>, v: number | bigint): string {
   let t = texts.get(v);
@@ -477,11 +480,15 @@ function members(m: Message, ctx: DecodeContext): string | undefined {
   }
   const base = (b.base = data.byteOffset);
   const end = base + data.length;
-  const headKey = h.type * 0x10000 + h.flags;
-  let head = fp.heads.get(headKey);
+  // The head depends on the type, the flags, whether it came by multicast (which entry) and
+  // the protocol it prints (below 64 in practice; others are not cached).
+  const headKey = ((h.type * 0x10000 + h.flags) * 2 + (ctx.multicast ? 1 : 0)) * 64 + ctx.protocol;
+  const cacheable = ctx.protocol >= 0 && ctx.protocol < 64;
+  let head = cacheable ? fp.heads.get(headKey) : undefined;
   if (head === undefined) {
     head = `"protocol":${ctx.protocol},"family":${quote(family.name)},"type":${quote(spec.constant ?? spec.name)},"type_num":${h.type},"flags":${stringifyJson(flagNames(h.flags, spec.kind))}`;
-    fp.heads.set(headKey, head);
+    // Bounded: a hostile capture may carry every flag combination.
+    if (cacheable && fp.heads.size < HEAD_CACHE_LIMIT) fp.heads.set(headKey, head);
   }
   if (h.sequence !== fp.lastSeq || h.pid !== fp.lastPid) {
     fp.lastSeq = h.sequence;
