@@ -98,12 +98,14 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   // The request's own entry where a family numbers each way apart (ethtool).
   const spec = messageSpec(fam, type, 'user') ?? fam?.messages.find((m) => m.value === type);
   const headerObj: Record<string, JsonValue> = {};
+  const seen = new Set<string>();
   for (const h of o.header ?? []) {
     const eq = h.indexOf('=');
     if (eq <= 0) throw new UsageError(`--header ${h}: expected FIELD=VALUE`);
     // Dotted for a field of a nested struct: data.op=listen.
     const field = h.slice(0, eq);
-    if (field in headerObj) throw new UsageError(`--header ${field}: given twice`);
+    if (seen.has(field)) throw new UsageError(`--header ${field}: given twice`);
+    seen.add(field);
     setPath(headerObj, field, h.slice(eq + 1), '--header');
   }
   const named: Record<string, JsonValue> = {};

@@ -168,8 +168,11 @@ export function resolveGroups(target: Target, arg: string): number[] {
       out.add(n);
       continue;
     }
-    const want = p.toLowerCase().replace(/_/g, '-').replace(/^rtnlgrp-/, '');
-    const g = groups.find((x) => x.name === want || x.constant?.toLowerCase() === p.toLowerCase());
+    // ipv4_route, ipv4-route and RTNLGRP_IPV4_ROUTE name one group; the kernel's own names
+    // (mptcp_pm_events) keep their underscores: compare both sides the same way.
+    const norm = (name: string) => name.toLowerCase().replace(/_/g, '-').replace(/^rtnlgrp-/, '');
+    const want = norm(p);
+    const g = groups.find((x) => norm(x.name) === want || x.constant?.toLowerCase() === p.toLowerCase());
     if (!g) {
       const known = groups.map((x) => x.name).join(', ');
       throw new UsageError(`unknown group "${p}" for ${target.family?.name ?? target.protocolName}` + (known ? ` (known: ${known})` : ''));

@@ -467,17 +467,22 @@ export function splitPrefixes(
 ): { attrs: Record<string, JsonValue>; header: Record<string, JsonValue> } {
   let outAttrs = attrs;
   let outHeader = header;
+  // Which attribute set a header field, to say so when another disagrees.
+  const setBy: Record<string, string> = {};
   for (const spec of Object.values(set?.attrs ?? {})) {
     const v = attrs[spec.name];
     if (!spec.prefixLength || typeof v !== 'string' || !v.includes('/')) continue;
     const [addr, len] = [v.slice(0, v.lastIndexOf('/')), v.slice(v.lastIndexOf('/') + 1)];
     if (!/^\d{1,3}$/.test(len)) throw new EncodeError(spec.name, `${JSON.stringify(v)}: the prefix length must be a number`);
-    const given = header[spec.prefixLength];
+    // Compared with what is being built, so two addresses (IFA_LOCAL, IFA_ADDRESS) must agree too.
+    const given = outHeader[spec.prefixLength];
     if (given !== undefined && Number(given) !== Number(len)) {
-      throw new EncodeError(spec.name, `${JSON.stringify(v)} says /${len}, the header's ${spec.prefixLength} says ${String(given)}`);
+      const other = setBy[spec.prefixLength] ? `${setBy[spec.prefixLength]} says /${String(given)}` : `the header's ${spec.prefixLength} says ${String(given)}`;
+      throw new EncodeError(spec.name, `${JSON.stringify(v)} says /${len}, ${other}`);
     }
     outAttrs = { ...outAttrs, [spec.name]: addr };
     outHeader = { ...outHeader, [spec.prefixLength]: Number(len) };
+    setBy[spec.prefixLength] = spec.name;
   }
   return { attrs: outAttrs, header: outHeader };
 }
@@ -577,6 +582,9 @@ export function encodeMessage(
     // 192.0.2.1/24: the length goes to the header field the description names.
     const headerIn = input.header !== null && typeof input.header === 'object' && !Array.isArray(input.header) ? (input.header as Record<string, JsonValue>) : {};
     const split = splitPrefixes(attrsName ? family.sets[attrsName] : undefined, input.attrs as Record<string, JsonValue>, headerIn);
+    if (split.attrs !== input.attrs && typeof input.header_bytes === 'string') {
+      throw new EncodeError('header_bytes', 'an address with a prefix sets a header field: give the header by field, not as header_bytes');
+    }
     input = { ...input, attrs: split.attrs, header: split.header };
   }
   if (typeof input.header_bytes === 'string') {

@@ -82,7 +82,10 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
           const rec = messageRecord(target, m, 'received', { time: p.time }, requestFor(target.protocol, m), ehs ?? 'auto');
           if (ehs !== undefined) rec.extraHeaderSize = ehs;
           if (m.header.flags & HeaderFlags.Request && m.header.sequence !== 0) {
-            requests.set(`${target.protocol}:${m.header.sequence}`, rec);
+            // The newest request of a sequence number counts, and moves to the back of the queue.
+            const key = `${target.protocol}:${m.header.sequence}`;
+            requests.delete(key);
+            requests.set(key, rec);
             if (requests.size > MAX_REQUESTS) requests.delete(requests.keys().next().value!);
           }
           const wait = out.write(rec);
