@@ -62,9 +62,9 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
       const stops = [signal, out.signal];
       if (timeout !== undefined) stops.push(timeoutSignal(timeout));
       const stop = AbortSignal.any(stops);
-      if (count === 0) return;
       try {
-        for await (const ev of listener.events({ signal: stop })) {
+        // -c 0 listens to nothing, but the stream still ends with its summary.
+        if (count !== 0) for await (const ev of listener.events({ signal: stop })) {
           if (ev.kind === 'overrun') {
             overruns++;
             await out.write({ record: 'overrun', time: ev.time, received: out.messages, rcvbuf: listener.conn.readBuffer() });
