@@ -245,14 +245,6 @@ function charArray(b: Uint8Array): string | undefined {
 }
 
 /**
- * Size in bytes of a struct field: its type's, its own `size`, else (a struct field) the
- * nested struct's sizeof; 0 for an open region (see isOpenStruct), which takes what is left.
- */
-export function fieldSize(family: FamilySpec | undefined, f: StructField): number {
-  return INT_SIZE[f.type] ?? f.size ?? 0;
-}
-
-/**
  * True when the struct ends in a region without a size (cn_msg's data): it takes the rest of
  * the bytes it is given, or what its length field says.
  */

@@ -11,7 +11,7 @@
 // test/jsonline.test.ts holds the two paths to that, on kernel replies and on random bytes.
 import type { AttrSetSpec, AttrSpec, FamilySpec, IntType, StructField, StructSpec } from '../families/schema.js';
 import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
-import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
+import { NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { HeaderFlags, HeaderType, flagNames, type Message } from '../netlink/message.js';
 import {
   INT_SIZE,

@@ -24,7 +24,6 @@ import type {
   AttrSetSpec,
   AttrSpec,
   DisplayHint,
-  EnumSpec,
   FamilySpec,
   GroupSpec,
   IntType,
