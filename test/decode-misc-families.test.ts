@@ -16,7 +16,7 @@ import type { FamilySpec } from '../src/families/schema.js';
 import { decodeMessage, decodeStruct, type DecodedMessage } from '../src/model/decode.js';
 import { encodeMessage, encodeStruct, type MessageInput } from '../src/model/encode.js';
 import { attrsToObject, messageToObject } from '../src/model/json.js';
-import { LE } from './helpers/bytes.js';
+import { LE, concat } from './helpers/bytes.js';
 import { createNetns, type Netns } from './helpers/netns.js';
 
 const NETLINK_XFRM = 6;
@@ -147,15 +147,6 @@ class Struct {
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 /** xfrm_address_t of an IPv4 address: 4 bytes, then zeros. */
 function addr4(a: number, b: number, c: number, d: number): Uint8Array {

@@ -5,6 +5,8 @@
 /** The --color setting. */
 export type ColorMode = 'auto' | 'always' | 'never';
 
+const MODES: readonly string[] = ['auto', 'always', 'never'];
+
 /** What the decision looks at (the real process by default; tests pass their own). */
 export interface ColorEnvironment {
   env: Record<string, string | undefined>;
@@ -29,18 +31,17 @@ export function useColor(mode: ColorMode, where: ColorEnvironment): boolean {
  * nothing after `--` counts. Without the flag: auto.
  */
 export function colorModeFromArgv(argv: readonly string[]): ColorMode {
-  const modes: readonly string[] = ['auto', 'always', 'never'];
   let mode: ColorMode = 'auto';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
     if (a.startsWith('--color=')) {
       const v = a.slice('--color='.length);
-      if (modes.includes(v)) mode = v as ColorMode;
+      if (MODES.includes(v)) mode = v as ColorMode;
     } else if (a === '--color') {
       // An optional value: the next word when it is one of the modes (as the parser reads it).
       const next = argv[i + 1];
-      if (next !== undefined && modes.includes(next)) {
+      if (next !== undefined && MODES.includes(next)) {
         mode = next as ColorMode;
         i++;
       } else {
@@ -56,12 +57,11 @@ export function colorModeFromArgv(argv: readonly string[]): ColorMode {
  * written `--color=always`, so the parser does not take the command for the flag's value.
  */
 export function normalizeColorFlag(argv: readonly string[]): string[] {
-  const modes: readonly string[] = ['auto', 'always', 'never'];
   const out = [...argv];
   for (let i = 0; i < out.length; i++) {
     if (out[i] === '--') break;
     const next = out[i + 1];
-    if (out[i] === '--color' && next !== undefined && !next.startsWith('-') && !modes.includes(next)) out[i] = '--color=always';
+    if (out[i] === '--color' && next !== undefined && !next.startsWith('-') && !MODES.includes(next)) out[i] = '--color=always';
   }
   return out;
 }

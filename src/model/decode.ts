@@ -300,7 +300,7 @@ function splitBits(family: FamilySpec | undefined, f: StructField, v: number | b
  * field longer than 4 bytes read as `ipv4` holds the address in its first 4, the rest zero
  * (inet_diag_sockid's addresses).
  */
-function bytesAs(display: StructField['display'], b: Uint8Array): string | undefined {
+export function bytesAs(display: StructField['display'], b: Uint8Array): string | undefined {
   switch (display) {
     case undefined: case 'hex': return toHex(b);
     case 'mac': return formatMac(b);
@@ -345,6 +345,19 @@ function fixedValues(st: StructSpec, data: Uint8Array, view: DataView): Record<s
   return out;
 }
 
+// Structs in which (or in whose nested structs) a field is chosen by others: only they need
+// their integers read ahead. Made once per struct: a route header has none, and is decoded
+// 100k times in a dump.
+const SELECTING = new WeakMap<StructSpec, boolean>();
+function hasSelectors(family: FamilySpec | undefined, st: StructSpec, depth = 0): boolean {
+  let known = SELECTING.get(st);
+  if (known === undefined) {
+    known = depth < MAX_STRUCT_DEPTH && st.fields.some((f) => f.select !== undefined || (f.struct !== undefined && family?.structs[f.struct] !== undefined && hasSelectors(family, family.structs[f.struct]!, depth + 1)));
+    SELECTING.set(st, known);
+  }
+  return known;
+}
+
 function decodeStructAt(
   family: FamilySpec | undefined,
   st: StructSpec,
@@ -358,7 +371,7 @@ function decodeStructAt(
   // Raw integers selectors read: this struct's own (before and after the field), then those of
   // the struct it is in (xfrm_id's address by the family of the SA holding it). Also the lengths
   // that length fields give.
-  const values: Record<string, number | bigint> = { ...outer, ...fixedValues(st, data, view) };
+  const values: Record<string, number | bigint> = hasSelectors(family, st) ? { ...outer, ...fixedValues(st, data, view) } : {};
   const lengths: Record<string, number> = {};
   let off = 0;
   for (const f of st.fields) {
@@ -432,6 +445,14 @@ function decodeStructAt(
   const end = isOpenStruct(st) ? off : st.size;
   if (data.length > end) out.extra = data.subarray(end);
   return out;
+}
+
+/**
+ * Whether an attribute's integers are little-endian: not when NLA_F_NET_BYTEORDER is set or
+ * the description says big-endian; the description's order otherwise, else the host's.
+ */
+export function attrLittleEndian(spec: AttrSpec, netByteOrderFlag: boolean): boolean {
+  return netByteOrderFlag || spec.byteOrder === 'big' ? false : spec.byteOrder === 'little' ? true : HOST_LITTLE_ENDIAN;
 }
 
 /** A binary attribute's bytes through its display hint (address, MAC, UUID), else hex. */
@@ -561,7 +582,7 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
     return;
   }
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const little = a.netByteOrder || spec.byteOrder === 'big' ? false : spec.byteOrder === 'little' ? true : HOST_LITTLE_ENDIAN;
+  const little = attrLittleEndian(spec, a.netByteOrder);
   const bad = (why: string) => {
     a.malformed = why;
     a.value = toHex(b);

@@ -15,6 +15,8 @@ import { NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { HeaderFlags, HeaderType, flagNames, type Message } from '../netlink/message.js';
 import {
   INT_SIZE,
+  attrLittleEndian,
+  bytesAs,
   decodeAttrs,
   decodeStruct,
   displayBytes,
@@ -29,7 +31,7 @@ import {
 } from './decode.js';
 import { attrJsonValue, attrsToObject } from './json.js';
 import { quote, stringifyJson } from './jsontext.js';
-import { formatIPv4At, formatMac } from './values.js';
+import { formatIPv4At } from './values.js';
 
 /** Nests deeper than this go to the general path (it has no limit; this writer's stamps do). */
 const MAX_DEPTH = 16;
@@ -211,8 +213,7 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
     const st: StructSpec | undefined = fp.family.structs[name];
     // Every field known, and all of them inside sizeof (else decodeStruct reports some missing).
     const fits = st !== undefined && st.fields.reduce((sum, f) => sum + (INT_SIZE[f.type] ?? f.size ?? 0), 0) <= st.size;
-    // Bytes only as hex or MAC (the other display forms have rules of their own in decodeStruct).
-    const plain = (f: StructField) => f.type in INT_SIZE || f.type === 'pad' || (f.type === 'binary' && (f.display === undefined || f.display === 'mac'));
+    const plain = (f: StructField) => f.type in INT_SIZE || f.type === 'pad' || f.type === 'binary';
     if (fits && st.fields.every((f) => Object.keys(f).every((k) => KNOWN_STRUCT_FIELD_KEYS.has(k)) && plain(f))) {
       const fields: FieldPlan[] = [];
       let off = 0;
@@ -270,6 +271,13 @@ interface Bytes {
   base: number;
 }
 
+/** A string attribute's text, trailing NULs dropped, as the decoder reads it. */
+function textAt(b: Bytes, data: number, size: number): string {
+  let e = data + size;
+  while (e > data && b.buf[e - 1] === 0) e--;
+  return b.buf.toString('utf8', data, e);
+}
+
 /**
  * A struct's fields as a JSON object, as decodeStruct gives them (the struct fits: the
  * callers check). Bytes past the struct are not read.
@@ -283,7 +291,7 @@ function structJson(fp: FamilyPlan, st: StructPlan, b: Bytes, start: number): st
     let v: string;
     if (f.type === 'binary') {
       const bytes = b.buf.subarray(off, off + p.size);
-      v = quote(f.display === 'mac' ? formatMac(bytes) : b.buf.toString('hex', off, off + p.size));
+      v = quote(bytesAs(f.display, bytes) ?? b.buf.toString('hex', off, off + p.size));
     } else {
       const n = readInt(b.view, off, f.type as IntType, p.size, p.little);
       v = p.texts ? namedJson(fp, f, p.texts, n) : typeof n === 'number' ? String(n) : n.toString();
@@ -341,7 +349,7 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
   const { spec } = ap;
   const data = off + NLA_HDRLEN;
   const size = len - NLA_HDRLEN;
-  const little = (rawType & NLA_F_NET_BYTEORDER) !== 0 || spec.byteOrder === 'big' ? false : spec.byteOrder === 'little' ? true : HOST_LITTLE_ENDIAN;
+  const little = attrLittleEndian(spec, (rawType & NLA_F_NET_BYTEORDER) !== 0);
   switch (ap.kind) {
     case Kind.Int:
     case Kind.VarInt: {
@@ -349,11 +357,8 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
       const n = readInt(b.view, data, spec.type as IntType, size, little);
       return ap.texts ? namedJson(fp, spec, ap.texts, n) : typeof n === 'number' ? String(n) : n.toString();
     }
-    case Kind.String: {
-      let e = data + size;
-      while (e > data && b.buf[e - 1] === 0) e--;
-      return quote(b.buf.toString('utf8', data, e));
-    }
+    case Kind.String:
+      return quote(textAt(b, data, size));
     case Kind.Flag:
       return size === 0 ? 'true' : undefined;
     case Kind.Pad:
@@ -418,14 +423,9 @@ function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, st
     if (sel && types.includes(rawType & NLA_TYPE_MASK)) {
       const data = off + NLA_HDRLEN;
       const size = len - NLA_HDRLEN;
-      if (sel.kind === Kind.String) {
-        let e = data + size;
-        while (e > data && b.buf[e - 1] === 0) e--;
-        return [b.buf.toString('utf8', data, e), undefined];
-      }
+      if (sel.kind === Kind.String) return [textAt(b, data, size), undefined];
       if ((sel.kind === Kind.Int && size === sel.size) || (sel.kind === Kind.VarInt && (size === 4 || size === 8))) {
-        const little = (rawType & NLA_F_NET_BYTEORDER) !== 0 || sel.spec.byteOrder === 'big' ? false : sel.spec.byteOrder === 'little' ? true : HOST_LITTLE_ENDIAN;
-        const n = readInt(b.view, data, sel.spec.type as IntType, size, little);
+        const n = readInt(b.view, data, sel.spec.type as IntType, size, attrLittleEndian(sel.spec, (rawType & NLA_F_NET_BYTEORDER) !== 0));
         return [scalarDisplay(fp.family, sel.spec, n), sel.spec.enum || sel.spec.flags ? n : undefined];
       }
       // Any other selector: the general path knows what it reads.
