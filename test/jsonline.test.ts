@@ -9,7 +9,8 @@ import { describedFamilies, loadFamily, type FamilySpec } from '../src/families/
 import type { AttrSetSpec } from '../src/families/schema.js';
 import { decodeMessage, type DecodeContext } from '../src/model/decode.js';
 import { messageToObject } from '../src/model/json.js';
-import { messageJsonMembers } from '../src/model/jsonline.js';
+import { ByteSink } from '../src/model/bytesink.js';
+import { messageJsonMembers, writeMessageJsonMembers } from '../src/model/jsonline.js';
 import { stringifyJson } from '../src/model/jsontext.js';
 import { dial } from '../src/netlink/conn.js';
 import { HeaderFlags, type Message } from '../src/netlink/message.js';
@@ -24,9 +25,23 @@ function general(m: Message, ctx: DecodeContext): string {
   return text.slice(prefix.length, -1);
 }
 
+// One long-lived sink, as stdout's: every chunk is taken and its buffer overwritten, so text the
+// writer remembers from earlier messages (a fixed header) must be its own copy.
+const shared = new ByteSink(4096);
+
+/** Write through the shared sink, then hand the chunk over and scribble on it. */
+function throughShared(m: Message, ctx: DecodeContext): string | undefined {
+  const wrote = writeMessageJsonMembers(shared, m, ctx);
+  const text = wrote ? shared.toString() : undefined;
+  if (!wrote) expect(shared.pos).toBe(0);
+  shared.take().fill(0x78);
+  return text;
+}
+
 /** Compare the two paths on one message; true when the writer took it. */
 function same(m: Message, ctx: DecodeContext): boolean {
   const fast = messageJsonMembers(m, ctx);
+  expect(throughShared(m, ctx)).toBe(fast);
   if (fast === undefined) return false;
   expect(fast).toBe(general(m, ctx));
   return true;
@@ -80,6 +95,25 @@ describe('on kernel replies', () => {
       expect(taken / replies.length).toBeGreaterThanOrEqual(type === 18 ? 0.5 : 0.75);
     } finally {
       conn.close();
+    }
+  });
+});
+
+describe('what the writer remembers', () => {
+  it('writes a fixed header equal to the last one from its own copy, whatever became of the output buffer', async () => {
+    const route = (await loadFamily('route'))!;
+    const ctx: DecodeContext = { protocol: 0, family: route };
+    // RTM_NEWROUTE for 10.0.0.N/32 in table main: the same rtmsg every time, a different RTA_DST.
+    const rtmsg = Uint8Array.of(2, 32, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0);
+    const route4 = (n: number): Message => {
+      const data = concat(rtmsg, attr(15, Uint8Array.of(254, 0, 0, 0)), attr(1, Uint8Array.of(10, 0, 0, n)));
+      return { header: { length: 16 + data.length, type: 24, flags: HeaderFlags.Multi, sequence: 1, pid: 2 }, data };
+    };
+    const texts = [1, 2, 3].map((n) => throughShared(route4(n), ctx));
+    for (const [i, t] of texts.entries()) {
+      expect(t).toBe(general(route4(i + 1), ctx));
+      expect(t).toContain('"header":{"family":"inet","dst_len":32,');
+      expect(t).toContain(`"dst":"10.0.0.${i + 1}"`);
     }
   });
 });

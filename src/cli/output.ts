@@ -4,14 +4,18 @@
 import { HOST_LITTLE_ENDIAN } from '../netlink/align.js';
 import { fixedHeaderSize } from '../families/protocols.js';
 import { decodeMessage, type DecodeContext, type DecodedMessage } from '../model/decode.js';
-import { messageJsonMembers } from '../model/jsonline.js';
+import { ByteSink } from '../model/bytesink.js';
+import { writeMessageJsonMembers } from '../model/jsonline.js';
 import type { Message } from '../netlink/message.js';
 import { marshalMessages } from '../netlink/message.js';
 import type { MessageRecord, OutputRecord, Renderer } from '../render/record.js';
 import type { Target } from './resolve.js';
 
-/** Output is written in chunks of about this many characters. */
+/** Output is written in chunks of about this many bytes. */
 const CHUNK = 65536;
+
+/** Chunk buffers kept for reuse (more are made while a slow reader holds them). */
+const SPARE_BUFFERS = 4;
 
 /** The stdout side of a command. */
 export class Output {
@@ -20,7 +24,10 @@ export class Output {
   readonly #abort = new AbortController();
   #broken = false;
   #ended = false;
-  #pending = '';
+  /** Bytes rendered and not yet written. */
+  readonly #pending = new ByteSink(CHUNK * 2);
+  /** Buffers the stream is done with, for the next chunks. */
+  readonly #spare: Buffer[] = [];
   #scheduled = false;
   /** Messages (and uevents) written. */
   messages = 0;
@@ -52,7 +59,7 @@ export class Output {
   }
 
   /**
-   * Render one record and queue its text. Text goes out in chunks — at 64 KiB, or on the next
+   * Render one record and queue its bytes. They go out in chunks — at 64 KiB, or on the next
    * turn of the event loop — so a 100k-message dump costs a few hundred writes, not 100k, and
    * a listener's lines still appear at once. Returns a promise only when the caller must wait
    * (the stream is full): hot loops write `const wait = out.write(r); if (wait) await wait;`
@@ -62,10 +69,11 @@ export class Output {
     if (this.#broken || this.#ended) return undefined;
     if (record.record === 'message' || record.record === 'uevent') this.messages++;
     if (record instanceof LazyMessageRecord && record.failed) this.errors++;
-    const text = this.#renderer.render(record);
-    if (!text) return undefined;
-    this.#pending += text;
-    if (this.#pending.length >= CHUNK) return this.#flush();
+    const pending = this.#pending;
+    if (this.#renderer.renderTo) this.#renderer.renderTo(record, pending);
+    else pending.text(this.#renderer.render(record));
+    if (pending.pos === 0) return undefined;
+    if (pending.pos >= CHUNK) return this.#flush();
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {
@@ -77,17 +85,23 @@ export class Output {
   }
 
   async #flush(): Promise<void> {
-    const text = this.#pending;
-    this.#pending = '';
-    if (text && !this.#broken && !this.#stream.write(text)) await this.#drained();
+    const pending = this.#pending;
+    if (pending.pos === 0) return;
+    // The stream keeps the bytes until they are written: the buffer is used again only after.
+    const whole = pending.buf;
+    const bytes = pending.take(this.#spare.pop());
+    if (this.#broken) return;
+    const more = this.#stream.write(bytes, (err) => {
+      if (!err && this.#spare.length < SPARE_BUFFERS) this.#spare.push(whole);
+    });
+    if (!more) await this.#drained();
   }
 
   /** Write what is queued and what the renderer keeps for the end. Safe to call twice. */
   async end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    const tail = this.#broken ? '' : (this.#renderer.end?.() ?? '');
-    this.#pending += tail;
+    if (!this.#broken) this.#pending.text(this.#renderer.end?.() ?? '');
     await this.#flush();
   }
 
@@ -127,69 +141,75 @@ export function extraHeaderSize(target: Target, m: Message, decoded: DecodedMess
 
 /**
  * A message record that decodes on first use: the NDJSON view of a plain message never needs
- * the model (compactJson writes it from the bytes), and the bytes are rebuilt only for the
+ * the model (writeCompactJson writes it from the bytes), and the bytes are rebuilt only for the
  * views that show them (mnl, lossless JSON).
  */
 export class LazyMessageRecord implements MessageRecord {
   readonly record = 'message';
   direction: 'sent' | 'received';
-  time?: Date;
-  group?: number;
-  groupName?: string;
-  nsid?: number;
-  portid?: number;
-  mark?: MessageRecord['mark'];
-  readonly #target: Target;
-  readonly #m: Message;
-  readonly #ctx: DecodeContext;
-  #decoded?: DecodedMessage;
-  #bytes?: Uint8Array;
-  #ehs?: number;
-  #json?: string;
+  // Set only when given: a dump makes 100k of these, most with none of them.
+  declare time?: Date;
+  declare group?: number;
+  declare groupName?: string;
+  declare nsid?: number;
+  declare portid?: number;
+  declare mark?: MessageRecord['mark'];
+  // Plain (not #private) fields, all set in the constructor: one object shape, cheap to make.
+  private readonly target: Target;
+  private readonly m: Message;
+  private readonly ctx: DecodeContext;
+  private decodedMessage: DecodedMessage | undefined = undefined;
+  private messageBytes: Uint8Array | undefined = undefined;
+  private ehs: number | undefined = undefined;
+  /** Whether writeCompactJson wrote the message (then it was never decoded). */
+  private written = false;
 
-  constructor(target: Target, m: Message, direction: 'sent' | 'received', ctx: DecodeContext, extra: Partial<MessageRecord>) {
-    this.#target = target;
-    this.#m = m;
-    this.#ctx = ctx;
+  constructor(target: Target, m: Message, direction: 'sent' | 'received', ctx: DecodeContext, extra?: Partial<MessageRecord>) {
+    this.target = target;
+    this.m = m;
+    this.ctx = ctx;
     this.direction = direction;
-    if (extra.time !== undefined) this.time = extra.time;
-    if (extra.group !== undefined) this.group = extra.group;
-    if (extra.groupName !== undefined) this.groupName = extra.groupName;
-    if (extra.nsid !== undefined) this.nsid = extra.nsid;
-    if (extra.portid !== undefined) this.portid = extra.portid;
-    if (extra.mark !== undefined) this.mark = extra.mark;
-    if (extra.extraHeaderSize !== undefined) this.#ehs = extra.extraHeaderSize;
+    if (extra) {
+      if (extra.time !== undefined) this.time = extra.time;
+      if (extra.group !== undefined) this.group = extra.group;
+      if (extra.groupName !== undefined) this.groupName = extra.groupName;
+      if (extra.nsid !== undefined) this.nsid = extra.nsid;
+      if (extra.portid !== undefined) this.portid = extra.portid;
+      if (extra.mark !== undefined) this.mark = extra.mark;
+      if (extra.extraHeaderSize !== undefined) this.ehs = extra.extraHeaderSize;
+    }
   }
 
   get decoded(): DecodedMessage {
-    return (this.#decoded ??= decodeMessage(this.#m, this.#ctx));
+    return (this.decodedMessage ??= decodeMessage(this.m, this.ctx));
   }
 
   get bytes(): Uint8Array {
-    return (this.#bytes ??= marshalMessages([this.#m]).subarray(0, 16 + this.#m.data.length));
+    return (this.messageBytes ??= marshalMessages([this.m]).subarray(0, 16 + this.m.data.length));
   }
 
   get extraHeaderSize(): number {
-    return (this.#ehs ??= extraHeaderSize(this.#target, this.#m, this.decoded));
+    return (this.ehs ??= extraHeaderSize(this.target, this.m, this.decoded));
   }
 
   set extraHeaderSize(n: number) {
-    this.#ehs = n;
+    this.ehs = n;
   }
 
-  compactJson(): string | undefined {
-    return (this.#json ??= this.#decoded ? undefined : messageJsonMembers(this.#m, this.#ctx));
+  writeCompactJson(sink: ByteSink): boolean {
+    if (this.decodedMessage) return false;
+    return (this.written = writeMessageJsonMembers(sink, this.m, this.ctx));
   }
 
   /** An NLMSG_ERROR with a negative error, read from the bytes (no decoding). */
   get failed(): boolean {
-    const m = this.#m;
+    const m = this.m;
     return m.header.type === 2 && m.data.length >= 4 && new DataView(m.data.buffer, m.data.byteOffset, 4).getInt32(0, HOST_LITTLE_ENDIAN) < 0;
   }
 
-  /** Whether decoding met a problem (a message compactJson wrote is never malformed). */
+  /** Whether decoding met a problem (a message writeCompactJson wrote is never malformed). */
   get malformed(): boolean {
-    return this.#json === undefined && this.decoded.malformed.length > 0;
+    return !this.written && this.decoded.malformed.length > 0;
   }
 }
 
@@ -198,17 +218,28 @@ export function messageRecord(
   target: Target,
   m: Message,
   direction: 'sent' | 'received',
-  extra: Partial<MessageRecord> = {},
+  extra?: Partial<MessageRecord>,
   request?: DecodeContext['request'],
   rawAttrOffset: number | 'auto' = 'auto',
 ): LazyMessageRecord {
+  return new LazyMessageRecord(target, m, direction, recordContext(target, request, rawAttrOffset, extra?.group !== undefined && extra.group > 0), extra);
+}
+
+// The last context made per target: every message of a dump shares one (they are read-only).
+const CONTEXTS = new WeakMap<Target, DecodeContext>();
+
+function recordContext(target: Target, request: DecodeContext['request'], rawAttrOffset: number | 'auto', multicast: boolean): DecodeContext {
+  const family = target.protocol === 16 ? undefined : target.family;
+  const last = CONTEXTS.get(target);
+  if (last && last.request === request && last.rawAttrOffset === rawAttrOffset && last.multicast === multicast && last.protocol === target.protocol && last.family === family && last.genlFamilies === target.genlFamilies) return last;
   const ctx: DecodeContext = {
     protocol: target.protocol,
-    family: target.protocol === 16 ? undefined : target.family,
+    family,
     genlFamilies: target.genlFamilies,
     request,
     rawAttrOffset,
-    multicast: extra.group !== undefined && extra.group > 0,
+    multicast,
   };
-  return new LazyMessageRecord(target, m, direction, ctx, extra);
+  CONTEXTS.set(target, ctx);
+  return ctx;
 }

@@ -1,7 +1,9 @@
-// The compact JSON of a message written straight from its bytes: the same text as
-// stringifyJson(messageToObject(decodeMessage(m, ctx))), without building the decoded model and
-// the object first. A 100k-route dump spends most of its time there, so the NDJSON view asks
-// this first and uses the general path for anything it declines.
+// The compact JSON of a message written straight from its bytes into a ByteSink: the same text
+// as stringifyJson(messageToObject(decodeMessage(m, ctx))), without building the decoded model,
+// the object or any string first. A 100k-route dump spends most of its time there, so the
+// NDJSON view asks this first and uses the general path for anything it declines. What repeats
+// from message to message (keys, message heads, enum names, a fixed header equal to the last
+// one) is encoded once and copied.
 //
 // It declines (returns undefined) whenever the message is not plain: control messages, generic
 // netlink, undescribed types, text payloads, anything malformed, a repeated attribute (which the
@@ -9,7 +11,7 @@
 // has no writer for (nest-arrays, `elements` sets, anything a newer description adds) is decoded
 // by the general decoder and written with the general JSON writer, so both paths give one text.
 // test/jsonline.test.ts holds the two paths to that, on kernel replies and on random bytes.
-import type { AttrSetSpec, AttrSpec, FamilySpec, IntType, StructField, StructSpec } from '../families/schema.js';
+import type { AttrSetSpec, AttrSpec, FamilySpec, IntType, MessageSpec, StructField, StructSpec } from '../families/schema.js';
 import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { HeaderFlags, HeaderType, flagNames, type Message } from '../netlink/message.js';
@@ -30,8 +32,8 @@ import {
   type Value,
 } from './decode.js';
 import { attrJsonValue, attrsToObject } from './json.js';
+import { ByteSink, utf8 } from './bytesink.js';
 import { quote, stringifyJson } from './jsontext.js';
-import { formatIPv4At } from './values.js';
 
 /** Nests deeper than this go to the general path (it has no limit; this writer's stamps do). */
 const MAX_DEPTH = 16;
@@ -59,8 +61,8 @@ const KNOWN_STRUCT_FIELD_KEYS = new Set(['name', 'type', 'size', 'byteOrder', 'd
 
 interface AttrPlan {
   spec: AttrSpec;
-  /** `"name":`, ready to write. */
-  key: string;
+  /** `"name":`, encoded. */
+  key: Uint8Array;
   kind: Kind;
   /** Bytes of a fixed-size integer. */
   size: number;
@@ -68,8 +70,8 @@ interface AttrPlan {
   nested?: SetPlan;
   /** Kind.SubMessage: the types of the selector sibling in this set. */
   selectorTypes?: number[];
-  /** JSON text of enum and flag values already seen. */
-  texts?: Map<number | bigint, string>;
+  /** JSON of enum and flag values already seen. */
+  texts?: Map<number | bigint, Uint8Array>;
 }
 
 interface SetPlan {
@@ -88,12 +90,12 @@ interface FamilyPlan {
   unknownSet: SetPlan;
   /** Struct writers: false when a struct uses something this writer does not know. */
   structs: Map<string, StructPlan | false>;
-  /** The members from "protocol" to "flags", by message type and flags. */
-  heads: Map<number, string>;
+  /** What is the same for every message of a type, flags, direction and protocol. */
+  messages: Map<number, MessagePlan | null>;
   /** `,"seq":…,"pid":…` of the last message: the same for every message of a dump. */
   lastSeq: number;
   lastPid: number;
-  lastSeqPid: string;
+  lastSeqPid: Uint8Array;
   /** The buffer the last message lay in, and its Bytes. */
   lastBuffer?: ArrayBufferLike;
   lastBytes?: Bytes;
@@ -112,7 +114,7 @@ const PLANS = new WeakMap<FamilySpec, FamilyPlan>();
 function familyPlan(family: FamilySpec): FamilyPlan {
   let fp = PLANS.get(family);
   if (!fp) {
-    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), heads: new Map(), contextSelectors: hasContextSelectors(family), stamps: [], generation: 0, lastSeq: -1, lastPid: -1, lastSeqPid: '' };
+    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), messages: new Map(), contextSelectors: hasContextSelectors(family), stamps: [], generation: 0, lastSeq: -1, lastPid: -1, lastSeqPid: new Uint8Array(0) };
     PLANS.set(family, fp);
   }
   return fp;
@@ -146,7 +148,7 @@ function setPlan(fp: FamilyPlan, name: string | undefined): SetPlan {
 }
 
 function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
-  const plan: AttrPlan = { spec, key: quote(spec.name) + ':', kind: Kind.General, size: INT_SIZE[spec.type] ?? 0 };
+  const plan: AttrPlan = { spec, key: utf8(quote(spec.name) + ':'), kind: Kind.General, size: INT_SIZE[spec.type] ?? 0 };
   if (spec.enum || spec.flags || spec.display === 'hex') plan.texts = new Map();
   // A name JavaScript would order first in an object (an integer) changes the key order.
   if (Object.keys(spec).some((k) => !KNOWN_ATTR_KEYS.has(k)) || /^(0|[1-9]\d*)$/.test(spec.name)) return plan;
@@ -186,23 +188,53 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
   return plan;
 }
 
+/** What a message of one type, flags, direction and protocol is written with. */
+interface MessagePlan {
+  spec: MessageSpec;
+  /** The members from "protocol" to "flags", encoded. */
+  head: Uint8Array;
+  /** The layout, unless it depends on each message (variants chosen by the first byte). */
+  layout?: Layout;
+}
+
+/** A message layout made ready: its fixed header's writer and its attribute set's. */
+interface Layout {
+  /** The fixed header (none: undefined); sp false when this writer cannot write it. */
+  header?: { st: StructSpec; sp: StructPlan | false };
+  attrs?: SetPlan;
+}
+
+function layoutPlan(fp: FamilyPlan, layout: { header?: string; attrs?: string }): Layout {
+  const out: Layout = {};
+  const st = layout.header !== undefined ? fp.family.structs[layout.header] : undefined;
+  if (st) out.header = { st, sp: structPlan(fp, layout.header!) };
+  if (layout.attrs) out.attrs = setPlan(fp, layout.attrs);
+  return out;
+}
+
 /** One field of a struct writer. */
 interface FieldPlan {
   field: StructField;
-  /** `"name":`, ready to write. */
-  key: string;
+  /** `"name":` (after the first field: `,"name":`), encoded. */
+  key: Uint8Array;
   /** Offset in the struct and size. */
   off: number;
   size: number;
   little: boolean;
-  /** JSON text of enum and flag values already seen. */
-  texts?: Map<number | bigint, string>;
+  /** JSON of enum and flag values already seen. */
+  texts?: Map<number | bigint, Uint8Array>;
 }
 
 /** A struct writer: its fields, pads left out. */
 interface StructPlan {
   size: number;
   fields: FieldPlan[];
+  /**
+   * The last struct written, its bytes and its JSON: the fixed headers of a dump's messages are
+   * mostly alike (every route of a table), and then comparing beats writing field by field.
+   */
+  lastRaw: Uint8Array;
+  lastJson?: Uint8Array;
 }
 
 /** A struct this writer can write field by field, or false. */
@@ -221,11 +253,11 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
         const size = INT_SIZE[f.type] ?? f.size ?? 0;
         if (f.type !== 'pad') {
           const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
-          fields.push({ field: f, key: quote(f.name) + ':', off, size, little, texts: f.enum || f.flags || f.display === 'hex' ? new Map() : undefined });
+          fields.push({ field: f, key: utf8((fields.length ? ',' : '') + quote(f.name) + ':'), off, size, little, texts: f.enum || f.flags || f.display === 'hex' ? new Map() : undefined });
         }
         off += size;
       }
-      plan = { size: st.size, fields };
+      plan = { size: st.size, fields, lastRaw: new Uint8Array(st.size) };
     }
     fp.structs.set(name, plan);
   }
@@ -236,14 +268,31 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
 // the few numbers flags take in practice, without growing on hostile input.
 const TEXT_CACHE_LIMIT = 512;
 
-// Message heads kept per family (type × flags × direction × protocol seen).
-const HEAD_CACHE_LIMIT = 4096;
+// Message plans kept per family (type × flags × direction × protocol seen).
+const MESSAGE_CACHE_LIMIT = 4096;
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const DOT = 0x2e;
+const TRUE = utf8('true');
+const UNKNOWN = utf8('"unknown_');
+const QUOTE_COLON = utf8('":');
+const HEADER = utf8(',"header":');
+const ATTRS = utf8(',"attrs":');
+const EMPTY_ATTRS = utf8(',"attrs":{}');
+const LEN = utf8(',"len":');
+const VALUE = utf8('{"value":');
+const SELECTOR = utf8(',"selector":');
 
 /** The JSON of an enum or flags value, from the cache when seen before. */
-function namedJson(fp: FamilyPlan, spec: { enum?: string; flags?: string }, texts: Map<number | bigint, string>, v: number | bigint): string {
+function namedJson(fp: FamilyPlan, spec: { enum?: string; flags?: string }, texts: Map<number | bigint, Uint8Array>, v: number | bigint): Uint8Array {
   let t = texts.get(v);
   if (t === undefined) {
-    t = valueJson(scalarDisplay(fp.family, spec, v));
+    t = utf8(valueJson(scalarDisplay(fp.family, spec, v)));
     if (texts.size < TEXT_CACHE_LIMIT) texts.set(v, t);
   }
   return t;
@@ -271,81 +320,145 @@ interface Bytes {
   base: number;
 }
 
-/** A string attribute's text, trailing NULs dropped, as the decoder reads it. */
-function textAt(b: Bytes, data: number, size: number): string {
+/** Where a string attribute's text ends: trailing NULs dropped, as the decoder reads it. */
+function textEnd(buf: Uint8Array, data: number, size: number): number {
   let e = data + size;
-  while (e > data && b.buf[e - 1] === 0) e--;
-  return b.buf.toString('utf8', data, e);
+  while (e > data && buf[e - 1] === 0) e--;
+  return e;
+}
+
+/**
+ * A string attribute as a JSON string. Printable ASCII without `"` and `\` (names, mostly)
+ * is its own JSON: copied as it is; anything else is decoded and quoted as the general path does.
+ */
+function writeText(sink: ByteSink, b: Bytes, data: number, size: number): void {
+  const buf = b.buf;
+  const e = textEnd(buf, data, size);
+  for (let i = data; i < e; i++) {
+    const c = buf[i]!;
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
+      sink.text(quote(buf.toString('utf8', data, e)));
+      return;
+    }
+  }
+  sink.byte(QUOTE);
+  sink.range(buf, data, e);
+  sink.byte(QUOTE);
+}
+
+/** The 4 bytes at `off` as a dotted quad in quotes (IPv4 addresses are most of a route dump). */
+function writeIPv4(sink: ByteSink, buf: Uint8Array, off: number): void {
+  sink.byte(QUOTE);
+  sink.octet(buf[off]!);
+  sink.byte(DOT);
+  sink.octet(buf[off + 1]!);
+  sink.byte(DOT);
+  sink.octet(buf[off + 2]!);
+  sink.byte(DOT);
+  sink.octet(buf[off + 3]!);
+  sink.byte(QUOTE);
+}
+
+/** Bytes as a quoted hex string. */
+function writeHex(sink: ByteSink, buf: Uint8Array, start: number, end: number): void {
+  sink.byte(QUOTE);
+  sink.hex(buf, start, end);
+  sink.byte(QUOTE);
 }
 
 /**
  * A struct's fields as a JSON object, as decodeStruct gives them (the struct fits: the
  * callers check). Bytes past the struct are not read.
  */
-function structJson(fp: FamilyPlan, st: StructPlan, b: Bytes, start: number): string {
-  let out = '{';
+function writeStruct(sink: ByteSink, fp: FamilyPlan, st: StructPlan, b: Bytes, start: number): void {
+  const buf = b.buf;
+  const raw = st.lastRaw;
+  const n = st.size;
+  if (st.lastJson) {
+    let i = 0;
+    while (i < n && raw[i] === buf[start + i]) i++;
+    if (i === n) {
+      sink.bytes(st.lastJson);
+      return;
+    }
+  }
+  const mark = sink.pos;
+  sink.byte(OPEN_BRACE);
   for (let i = 0; i < st.fields.length; i++) {
     const p = st.fields[i]!;
     const f = p.field;
     const off = start + p.off;
-    let v: string;
+    sink.bytes(p.key);
     if (f.type === 'binary') {
-      const bytes = b.buf.subarray(off, off + p.size);
-      v = quote(bytesAs(f.display, bytes) ?? b.buf.toString('hex', off, off + p.size));
+      const shown = bytesAs(f.display, buf.subarray(off, off + p.size));
+      if (shown === undefined) writeHex(sink, buf, off, off + p.size);
+      else sink.text(quote(shown));
     } else {
-      const n = readInt(b.view, off, f.type as IntType, p.size, p.little);
-      v = p.texts ? namedJson(fp, f, p.texts, n) : typeof n === 'number' ? String(n) : n.toString();
+      const v = readInt(b.view, off, f.type as IntType, p.size, p.little);
+      if (p.texts) sink.bytes(namedJson(fp, f, p.texts, v));
+      else sink.int(v);
     }
-    out += (i ? ',' : '') + p.key + v;
   }
-  return out + '}';
+  sink.byte(CLOSE_BRACE);
+  // Remember it for the next message.
+  for (let i = 0; i < n; i++) raw[i] = buf[start + i]!;
+  st.lastJson = new Uint8Array(sink.buf.subarray(mark, sink.pos)); // a copy: the sink's buffer is reused
 }
 
 /**
- * The attributes in [start, end) of the payload as a JSON object, or undefined to decline.
+ * The attributes in [start, end) of the payload as a JSON object; false to decline (what was
+ * written is then the caller's to discard).
  */
-function attrsJson(fp: FamilyPlan, plan: SetPlan, b: Bytes, start: number, end: number, depth: number): string | undefined {
-  if (plan.general) return generalRegion(fp, plan.name, b, start, end);
-  if (depth >= MAX_DEPTH) return undefined;
+function writeAttrs(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, b: Bytes, start: number, end: number, depth: number): boolean {
+  if (plan.general) return writeGeneralRegion(sink, fp, plan.name, b, start, end);
+  if (depth >= MAX_DEPTH) return false;
   const stamps = (fp.stamps[depth] ??= new Uint32Array(NLA_TYPE_MASK + 1));
   const gen = (fp.generation = (fp.generation + 1) >>> 0 || 1);
   const { view } = b;
-  let out = '{';
+  sink.byte(OPEN_BRACE);
+  let first = true;
   let general: DecodedAttr[] | undefined;
   for (let off = start; off < end; ) {
-    if (end - off < NLA_HDRLEN) return undefined;
+    if (end - off < NLA_HDRLEN) return false;
     const len = view.getUint16(off, HOST_LITTLE_ENDIAN);
     const rawType = view.getUint16(off + 2, HOST_LITTLE_ENDIAN);
-    if (len < NLA_HDRLEN || len > end - off) return undefined;
+    if (len < NLA_HDRLEN || len > end - off) return false;
     const type = rawType & NLA_TYPE_MASK;
     // A repeated attribute becomes an array in the object: the general path does that.
-    if (stamps[type] === gen) return undefined;
+    if (stamps[type] === gen) return false;
     stamps[type] = gen;
+    if (!first) sink.byte(COMMA);
+    first = false;
     const ap = plan.attrs[type];
-    let v: string | undefined;
     if (!ap) {
-      v = `"${b.buf.toString('hex', off + NLA_HDRLEN, off + len)}"`;
-      out += (out.length > 1 ? ',"unknown_' : '"unknown_') + type + '":' + v;
+      sink.bytes(UNKNOWN);
+      sink.uint(type);
+      sink.bytes(QUOTE_COLON);
+      writeHex(sink, b.buf, off + NLA_HDRLEN, off + len);
     } else {
-      if (ap.kind === Kind.Decline) return undefined;
+      if (ap.kind === Kind.Decline) return false;
+      sink.bytes(ap.key);
+      // An attribute that may repeat is an array even once (a repeat went the general way).
+      const multi = ap.spec.multi === true;
+      if (multi) sink.byte(OPEN_BRACKET);
       if (ap.kind === Kind.General) {
         general ??= generalAttrs(fp, plan.name, b, start, end);
         const a = general?.find((x) => x.offset === off - b.base);
-        v = a ? stringifyJson(attrJsonValue(a)) : undefined;
-      } else {
-        v = attrJson(fp, plan, ap, b, off, len, rawType, start, end, depth);
+        if (!a) return false;
+        sink.text(stringifyJson(attrJsonValue(a)));
+      } else if (!writeAttr(sink, fp, plan, ap, b, off, len, rawType, start, end, depth)) {
+        return false;
       }
-      if (v === undefined) return undefined;
-      // An attribute that may repeat is an array even once (a repeat went the general way).
-      out += (out.length > 1 ? ',' : '') + ap.key + (ap.spec.multi ? `[${v}]` : v);
+      if (multi) sink.byte(CLOSE_BRACKET);
     }
     off = Math.min(off + nlaAlign(len), end);
   }
-  return out + '}';
+  sink.byte(CLOSE_BRACE);
+  return true;
 }
 
-/** One attribute's value as JSON (never Kind.General), or undefined to decline. */
-function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: number, len: number, rawType: number, start: number, end: number, depth: number): string | undefined {
+/** One attribute's value as JSON (never Kind.General); false to decline. */
+function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: number, len: number, rawType: number, start: number, end: number, depth: number): boolean {
   const { spec } = ap;
   const data = off + NLA_HDRLEN;
   const size = len - NLA_HDRLEN;
@@ -353,45 +466,64 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
   switch (ap.kind) {
     case Kind.Int:
     case Kind.VarInt: {
-      if (ap.kind === Kind.Int ? size !== ap.size : size !== 4 && size !== 8) return undefined;
+      if (ap.kind === Kind.Int ? size !== ap.size : size !== 4 && size !== 8) return false;
       const n = readInt(b.view, data, spec.type as IntType, size, little);
-      return ap.texts ? namedJson(fp, spec, ap.texts, n) : typeof n === 'number' ? String(n) : n.toString();
+      if (ap.texts) sink.bytes(namedJson(fp, spec, ap.texts, n));
+      else sink.int(n);
+      return true;
     }
     case Kind.String:
-      return quote(textAt(b, data, size));
+      writeText(sink, b, data, size);
+      return true;
     case Kind.Flag:
-      return size === 0 ? 'true' : undefined;
+      if (size !== 0) return false;
+      sink.bytes(TRUE);
+      return true;
     case Kind.Pad:
-      return `"${b.buf.toString('hex', data, data + size)}"`;
+      writeHex(sink, b.buf, data, data + size);
+      return true;
     case Kind.Bitfield32:
-      if (size !== 8) return undefined;
-      return `{"value":${b.view.getUint32(data, HOST_LITTLE_ENDIAN)},"selector":${b.view.getUint32(data + 4, HOST_LITTLE_ENDIAN)}}`;
+      if (size !== 8) return false;
+      sink.bytes(VALUE);
+      sink.uint(b.view.getUint32(data, HOST_LITTLE_ENDIAN));
+      sink.bytes(SELECTOR);
+      sink.uint(b.view.getUint32(data + 4, HOST_LITTLE_ENDIAN));
+      sink.byte(CLOSE_BRACE);
+      return true;
     case Kind.Binary: {
-      // IPv4 addresses are most of a route dump: digits and dots need no quoting.
-      if (size === 4 && (spec.display === 'ipv4' || spec.display === 'ip') && !spec.struct && !spec.arrayOf) return `"${formatIPv4At(b.buf, data)}"`;
+      if (size === 4 && (spec.display === 'ipv4' || spec.display === 'ip') && !spec.struct && !spec.arrayOf) {
+        writeIPv4(sink, b.buf, data);
+        return true;
+      }
       const bytes = b.buf.subarray(data, data + size);
       if (spec.struct) {
         const st = fp.family.structs[spec.struct];
         if (st) {
           const d = decodeStruct(fp.family, st, bytes);
-          if (d.problems?.length || d.missing) return undefined;
+          if (d.problems?.length || d.missing) return false;
           const v: Record<string, Value> = { ...d.fields };
           if (d.extra) v._extra = Buffer.from(d.extra.buffer, d.extra.byteOffset, d.extra.byteLength).toString('hex');
-          return stringifyJson(v);
+          sink.text(stringifyJson(v));
+          return true;
         }
       }
       if (spec.arrayOf) {
         const step = INT_SIZE[spec.arrayOf] ?? 4;
-        if (size % step !== 0) return undefined;
-        let out = '[';
-        for (let o = 0; o < size; o += step) out += (o ? ',' : '') + valueJson(readInt(b.view, data + o, spec.arrayOf as IntType, step, little));
-        return out + ']';
+        if (size % step !== 0) return false;
+        sink.byte(OPEN_BRACKET);
+        for (let o = 0; o < size; o += step) {
+          if (o) sink.byte(COMMA);
+          sink.int(readInt(b.view, data + o, spec.arrayOf as IntType, step, little));
+        }
+        sink.byte(CLOSE_BRACKET);
+        return true;
       }
-      return valueJson(displayBytes(spec, bytes));
+      sink.text(valueJson(displayBytes(spec, bytes)));
+      return true;
     }
     case Kind.Nest:
       // A nest that does not parse is malformed (flagged or not): the general path says so.
-      return attrsJson(fp, (ap.nested ??= setPlan(fp, spec.nested)), b, data, data + size, depth + 1);
+      return writeAttrs(sink, fp, (ap.nested ??= setPlan(fp, spec.nested)), b, data, data + size, depth + 1);
     case Kind.SubMessage: {
       // The set the selector's value picks: by the value as shown, else by its raw number.
       const sets = spec.subMessage!.sets!;
@@ -400,11 +532,14 @@ function attrJson(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: nu
       const setName =
         (typeof shown === 'string' || typeof shown === 'number' || typeof shown === 'bigint' ? sets[String(shown)] : undefined) ??
         (sel?.[1] !== undefined ? sets[String(sel[1])] : undefined);
-      if (!setName) return `"${b.buf.toString('hex', data, data + size)}"`;
-      return attrsJson(fp, setPlan(fp, setName), b, data, data + size, depth + 1);
+      if (!setName) {
+        writeHex(sink, b.buf, data, data + size);
+        return true;
+      }
+      return writeAttrs(sink, fp, setPlan(fp, setName), b, data, data + size, depth + 1);
     }
     default:
-      return undefined;
+      return false;
   }
 }
 
@@ -423,7 +558,7 @@ function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, st
     if (sel && types.includes(rawType & NLA_TYPE_MASK)) {
       const data = off + NLA_HDRLEN;
       const size = len - NLA_HDRLEN;
-      if (sel.kind === Kind.String) return [textAt(b, data, size), undefined];
+      if (sel.kind === Kind.String) return [b.buf.toString('utf8', data, textEnd(b.buf, data, size)), undefined];
       if ((sel.kind === Kind.Int && size === sel.size) || (sel.kind === Kind.VarInt && (size === 4 || size === 8))) {
         const n = readInt(b.view, data, sel.spec.type as IntType, size, attrLittleEndian(sel.spec, (rawType & NLA_F_NET_BYTEORDER) !== 0));
         return [scalarDisplay(fp.family, sel.spec, n), sel.spec.enum || sel.spec.flags ? n : undefined];
@@ -445,33 +580,53 @@ function generalAttrs(fp: FamilyPlan, setName: string | undefined, b: Bytes, sta
   return malformed.length ? undefined : attrs;
 }
 
-function generalRegion(fp: FamilyPlan, setName: string | undefined, b: Bytes, start: number, end: number): string | undefined {
+function writeGeneralRegion(sink: ByteSink, fp: FamilyPlan, setName: string | undefined, b: Bytes, start: number, end: number): boolean {
   const attrs = generalAttrs(fp, setName, b, start, end);
-  return attrs ? stringifyJson(attrsToObject(attrs)) : undefined;
+  if (!attrs) return false;
+  sink.text(stringifyJson(attrsToObject(attrs)));
+  return true;
 }
 
 /**
- * The members of a message's compact JSON object (see messageToObject) from `"protocol"` to
- * `"attrs"`, without braces — exactly what the general path writes — or undefined when the
- * message is not one this writer takes (see the file comment); never throws.
+ * Write the members of a message's compact JSON object (see messageToObject) from `"protocol"`
+ * to `"attrs"`, without braces — exactly what the general path writes — into `sink`. Returns
+ * false, with nothing written, when the message is not one this writer takes (see the file
+ * comment); never throws.
  */
-export function messageJsonMembers(m: Message, ctx: DecodeContext): string | undefined {
+export function writeMessageJsonMembers(sink: ByteSink, m: Message, ctx: DecodeContext): boolean {
+  const mark = sink.pos;
   try {
-    return members(m, ctx);
+    if (writeMembers(sink, m, ctx)) return true;
   } catch {
     // Whatever went wrong, the general path decodes the message and says what is malformed.
-    return undefined;
   }
+  sink.pos = mark;
+  return false;
 }
 
-function members(m: Message, ctx: DecodeContext): string | undefined {
+/** {@link writeMessageJsonMembers} as a string (undefined: declined), for tests and one-offs. */
+export function messageJsonMembers(m: Message, ctx: DecodeContext): string | undefined {
+  const sink = new ByteSink(1024);
+  return writeMessageJsonMembers(sink, m, ctx) ? sink.toString() : undefined;
+}
+
+function writeMembers(sink: ByteSink, m: Message, ctx: DecodeContext): boolean {
   const h = m.header;
   const family = ctx.family;
-  if (h.type < HeaderType.MinType || ctx.protocol === 16 || !family) return undefined;
-  const spec = messageSpec(family, h.type, messageFrom(h.flags, ctx.multicast));
-  if (!spec) return undefined;
-  const data = m.data;
+  if (h.type < HeaderType.MinType || ctx.protocol === 16 || !family) return false;
   const fp = familyPlan(family);
+  // The plan depends on the type, the flags, whether it came by multicast (which entry) and the
+  // protocol it prints (below 64 in practice; others are not cached).
+  const key = ((h.type * 0x10000 + h.flags) * 2 + (ctx.multicast ? 1 : 0)) * 64 + ctx.protocol;
+  const cacheable = ctx.protocol >= 0 && ctx.protocol < 64;
+  let mp = cacheable ? fp.messages.get(key) : undefined;
+  if (mp === undefined) {
+    mp = messagePlan(fp, ctx, h.type, h.flags);
+    // Bounded: a hostile capture may carry every flag combination.
+    if (cacheable && fp.messages.size < MESSAGE_CACHE_LIMIT) fp.messages.set(key, mp);
+  }
+  if (mp === null) return false;
+  const data = m.data;
   let b = fp.lastBytes;
   if (fp.lastBuffer !== data.buffer || !b) {
     b = { buf: Buffer.from(data.buffer, 0, data.buffer.byteLength), view: new DataView(data.buffer), base: 0 };
@@ -480,38 +635,38 @@ function members(m: Message, ctx: DecodeContext): string | undefined {
   }
   const base = (b.base = data.byteOffset);
   const end = base + data.length;
-  // The head depends on the type, the flags, whether it came by multicast (which entry) and
-  // the protocol it prints (below 64 in practice; others are not cached).
-  const headKey = ((h.type * 0x10000 + h.flags) * 2 + (ctx.multicast ? 1 : 0)) * 64 + ctx.protocol;
-  const cacheable = ctx.protocol >= 0 && ctx.protocol < 64;
-  let head = cacheable ? fp.heads.get(headKey) : undefined;
-  if (head === undefined) {
-    head = `"protocol":${ctx.protocol},"family":${quote(family.name)},"type":${quote(spec.constant ?? spec.name)},"type_num":${h.type},"flags":${stringifyJson(flagNames(h.flags, spec.kind))}`;
-    // Bounded: a hostile capture may carry every flag combination.
-    if (cacheable && fp.heads.size < HEAD_CACHE_LIMIT) fp.heads.set(headKey, head);
-  }
   if (h.sequence !== fp.lastSeq || h.pid !== fp.lastPid) {
     fp.lastSeq = h.sequence;
     fp.lastPid = h.pid;
-    fp.lastSeqPid = `,"seq":${h.sequence},"pid":${h.pid}`;
+    fp.lastSeqPid = utf8(`,"seq":${h.sequence},"pid":${h.pid}`);
   }
-  let out = `${head}${fp.lastSeqPid},"len":${h.length}`;
-  const layout = spec.variants ? messageLayout(spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags) : spec;
+  sink.bytes(mp.head);
+  sink.bytes(fp.lastSeqPid);
+  sink.bytes(LEN);
+  sink.uint(h.length);
+  const layout = mp.layout ?? layoutPlan(fp, messageLayout(mp.spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags));
   let attrStart = base;
   if (layout.header) {
-    const st = family.structs[layout.header];
-    if (st) {
-      const sp = structPlan(fp, layout.header);
-      if (!sp || data.length < st.size) return undefined;
-      out += `,"header":${structJson(fp, sp, b, base)}`;
-      attrStart = base + Math.min(nlaAlign(st.size), data.length);
-    }
+    const { st, sp } = layout.header;
+    if (!sp || data.length < st.size) return false;
+    sink.bytes(HEADER);
+    writeStruct(sink, fp, sp, b, base);
+    attrStart = base + Math.min(nlaAlign(st.size), data.length);
   }
   if (layout.attrs) {
-    const attrs = attrsJson(fp, setPlan(fp, layout.attrs), b, attrStart, end, 0);
-    if (attrs === undefined) return undefined;
-    return `${out},"attrs":${attrs}`;
+    sink.bytes(ATTRS);
+    return writeAttrs(sink, fp, layout.attrs, b, attrStart, end, 0);
   }
   // No attribute set: only an empty remainder is plain (a payload or text goes the general way).
-  return attrStart < end ? undefined : `${out},"attrs":{}`;
+  if (attrStart < end) return false;
+  sink.bytes(EMPTY_ATTRS);
+  return true;
+}
+
+/** The plan of a message type as it came (null: the type is not described). */
+function messagePlan(fp: FamilyPlan, ctx: DecodeContext, type: number, flags: number): MessagePlan | null {
+  const spec = messageSpec(fp.family, type, messageFrom(flags, ctx.multicast));
+  if (!spec) return null;
+  const head = utf8(`"protocol":${ctx.protocol},"family":${quote(fp.family.name)},"type":${quote(spec.constant ?? spec.name)},"type_num":${type},"flags":${stringifyJson(flagNames(flags, spec.kind))}`);
+  return { spec, head, layout: spec.variants ? undefined : layoutPlan(fp, spec) };
 }

@@ -169,36 +169,58 @@ export interface ParsedMessages {
  * stops at the first problem, which is returned, not thrown, so the messages before it are kept.
  */
 export function parseMessages(buf: Uint8Array): ParsedMessages {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const reader = new MessageReader(buf);
   const messages: Message[] = [];
   const offsets: number[] = [];
-  let off = 0;
-  while (off < buf.length) {
+  for (let m = reader.next(); m; m = reader.next()) {
+    messages.push(m);
+    offsets.push(reader.offset);
+  }
+  return reader.malformed ? { messages, offsets, malformed: reader.malformed } : { messages, offsets };
+}
+
+/**
+ * The messages of a buffer one at a time, as parseMessages splits them, without holding them
+ * all: a file of 100k messages is read with one message alive at a time.
+ */
+export class MessageReader {
+  readonly #buf: Uint8Array;
+  readonly #view: DataView;
+  #next = 0;
+  /** Byte offset of the message next() returned last. */
+  offset = 0;
+  /** The framing problem that ended the messages, once next() has met it. */
+  malformed: DecodeError | undefined = undefined;
+
+  constructor(buf: Uint8Array) {
+    this.#buf = buf;
+    this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** The next message; undefined at the end of the buffer or at a problem (see `malformed`). */
+  next(): Message | undefined {
+    const buf = this.#buf;
+    const off = this.#next;
+    if (off >= buf.length || this.malformed) return undefined;
     const rest = buf.length - off;
     if (rest < NLMSG_HDRLEN) {
-      return {
-        messages,
-        offsets,
-        malformed: new DecodeError(
-          `malformed message at offset ${off}: ${rest} trailing byte${rest === 1 ? '' : 's'}, too short for a 16-byte header`,
-          off,
-        ),
-      };
+      this.malformed = new DecodeError(`malformed message at offset ${off}: ${rest} trailing byte${rest === 1 ? '' : 's'}, too short for a 16-byte header`, off);
+      return undefined;
     }
-    const header = readHeader(view, off);
+    const header = readHeader(this.#view, off);
     if (header.length < NLMSG_HDRLEN || header.length > rest) {
       const why =
         header.length < NLMSG_HDRLEN
           ? `nlmsg_len ${header.length} is shorter than the 16-byte header`
           : `nlmsg_len ${header.length} runs past the end (${rest} bytes left)`;
-      return { messages, offsets, malformed: new DecodeError(`malformed message at offset ${off}: ${why}`, off) };
+      this.malformed = new DecodeError(`malformed message at offset ${off}: ${why}`, off);
+      return undefined;
     }
-    messages.push({ header, data: buf.subarray(off + NLMSG_HDRLEN, off + header.length) });
-    offsets.push(off);
+    this.offset = off;
     // An unpadded last message is fine: clamp the aligned step to the buffer.
-    off = Math.min(off + nlmsgAlign(header.length), buf.length);
+    this.#next = Math.min(off + nlmsgAlign(header.length), buf.length);
+    return { header, data: buf.subarray(off + NLMSG_HDRLEN, off + header.length) };
   }
-  return { messages, offsets };
 }
 
 /** Parse exactly one message; throws DecodeError if the buffer is not one well-formed message. */

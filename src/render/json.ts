@@ -4,6 +4,7 @@
 // and Node 20 has no JSON.rawJSON.
 import { messageToObject, type JsonValue } from '../model/json.js';
 import { toHex } from '../model/values.js';
+import { utf8 } from '../model/bytesink.js';
 import { isoTime, quote, stringifyJson } from '../model/jsontext.js';
 
 export { stringifyJson, type StringifyOptions } from '../model/jsontext.js';
@@ -88,24 +89,44 @@ function metaJson(r: MessageRecord): string {
 export function jsonRenderer(options: JsonRendererOptions = {}): Renderer {
   const pretty = options.pretty === true;
   const compact = !pretty && options.lossless !== true;
-  return {
-    render(record) {
+  const render = (record: OutputRecord): string => {
+    try {
+      return writeJsonLine(recordToObject(record, options), pretty);
+    } catch (e) {
+      // Still one parseable object, saying what went wrong.
+      let why = 'unknown error';
       try {
-        if (compact && record.record === 'message') {
-          const members = record.compactJson?.();
-          if (members !== undefined) return `{"record":"message"${metaJson(record)},${members}}\n`;
-        }
-        return writeJsonLine(recordToObject(record, options), pretty);
-      } catch (e) {
-        // Still one parseable object, saying what went wrong.
-        let why = 'unknown error';
-        try {
-          why = e instanceof Error ? e.message : String(e);
-        } catch {
-          // keep the generic text
-        }
-        return writeJsonLine({ record: 'render_error', error: why });
+        why = e instanceof Error ? e.message : String(e);
+      } catch {
+        // keep the generic text
       }
+      return writeJsonLine({ record: 'render_error', error: why });
+    }
+  };
+  return {
+    render,
+    renderTo(record, sink) {
+      // A message the model writes straight from its bytes: no object, no string.
+      if (compact && record.record === 'message' && record.writeCompactJson) {
+        const mark = sink.pos;
+        try {
+          sink.bytes(MESSAGE_START);
+          const meta = metaJson(record);
+          if (meta) sink.text(meta);
+          sink.byte(0x2c);
+          if (record.writeCompactJson(sink)) {
+            sink.bytes(MESSAGE_END);
+            return;
+          }
+        } catch {
+          // the general path below says what went wrong
+        }
+        sink.pos = mark;
+      }
+      sink.text(render(record));
     },
   };
 }
+
+const MESSAGE_START = utf8('{"record":"message"');
+const MESSAGE_END = utf8('}\n');

@@ -1,6 +1,7 @@
 // What renderers receive: a stream of records. Every record says what it is (`record`), so a
 // consumer of the NDJSON output can switch on it. Renderers know no family: a message record
 // carries the decoded model (names already resolved) and its raw bytes.
+import type { ByteSink } from '../model/bytesink.js';
 import type { DecodedAttr, DecodedMessage } from '../model/decode.js';
 import type { Uevent } from '../model/uevent.js';
 
@@ -30,11 +31,12 @@ export interface MessageRecord {
    */
   mark?: { attr: DecodedAttr; note: string };
   /**
-   * The message's compact JSON members (what messageToObject gives, as the JSON writer writes
-   * it, from "protocol" to "attrs", without braces), when the model can write them straight
-   * from the bytes; undefined means: render `decoded`. Lets NDJSON skip building the model.
+   * Write the message's compact JSON members (what messageToObject gives, as the JSON writer
+   * writes it, from "protocol" to "attrs", without braces) into `sink` straight from the bytes,
+   * when the model can; false (nothing written) means: render `decoded`. Lets NDJSON skip
+   * building the model.
    */
-  compactJson?(): string | undefined;
+  writeCompactJson?(sink: ByteSink): boolean;
 }
 
 /** The kernel dropped messages: the receive queue overflowed (ENOBUFS). */
@@ -82,4 +84,9 @@ export interface Renderer {
   render(record: OutputRecord): string;
   /** Text to print after the last record (tables may need to close). */
   end?(): string;
+  /**
+   * Write one record's bytes into `sink` (what render gives, UTF-8 encoded), where a renderer
+   * can do that without making the text first. Must never throw.
+   */
+  renderTo?(record: OutputRecord, sink: ByteSink): void;
 }

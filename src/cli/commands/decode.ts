@@ -1,11 +1,11 @@
 // nlctl decode: no socket. Reads netlink bytes from files or stdin — raw, hex as people paste
 // it, or pcap/pcapng captures — and renders them like any other command's output. Malformed
 // input is shown as far as it goes and annotated; the exit status is then 1.
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { readInput, type InputFormat } from '../../input/index.js';
 import { decodeUevent } from '../../model/uevent.js';
 import type { DecodedMessage } from '../../model/decode.js';
-import { HeaderFlags, parseMessages, type Message } from '../../netlink/message.js';
+import { HeaderFlags, MessageReader, type Message } from '../../netlink/message.js';
 import type { MessageRecord } from '../../render/record.js';
 import { openOutput } from '../common.js';
 import type { GlobalOptions } from '../main.js';
@@ -22,7 +22,9 @@ export interface DecodeOptions {
 async function readAll(file: string): Promise<Uint8Array> {
   try {
     if (file !== '-') return new Uint8Array(readFileSync(file));
-    // stdin may be a non-blocking pipe, where a synchronous read fails with EAGAIN.
+    // stdin redirected from a file is read at once; a pipe or terminal may be non-blocking,
+    // where a synchronous read fails with EAGAIN, so those are read as a stream.
+    if (fstatSync(0).isFile()) return new Uint8Array(readFileSync(0));
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return new Uint8Array(Buffer.concat(chunks));
@@ -64,9 +66,10 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
   // Requests seen, by protocol and sequence number: a reply further on is decoded knowing its
   // request, as dump and execute do (sock_diag's INET_DIAG_INFO by the protocol asked for, an
   // ext-ack offset named as an attribute). Bounded: a capture may hold any number.
-  const requests = new Map<string, MessageRecord>();
+  const requests = new Map<number, MessageRecord>();
+  const requestKey = (protocol: number, m: Message): number => protocol * 0x100000000 + m.header.sequence;
   const requestFor = (protocol: number, m: Message): DecodedMessage | undefined =>
-    m.header.sequence !== 0 && !(m.header.flags & HeaderFlags.Request) ? requests.get(`${protocol}:${m.header.sequence}`)?.decoded : undefined;
+    requests.size !== 0 && m.header.sequence !== 0 && !(m.header.flags & HeaderFlags.Request) ? requests.get(requestKey(protocol, m))?.decoded : undefined;
   try {
     for (const file of files.length ? files : ['-']) {
       const { packets, warnings } = readInput(await readAll(file), o.input, { source: file === '-' ? 'stdin' : file });
@@ -77,13 +80,13 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
           await out.write({ record: 'uevent', time: p.time, event: decodeUevent(p.data) });
           continue;
         }
-        const parsed = parseMessages(p.data);
-        for (const m of parsed.messages) {
+        const reader = new MessageReader(p.data);
+        for (let m = reader.next(); m; m = reader.next()) {
           const rec = messageRecord(target, m, 'received', { time: p.time }, requestFor(target.protocol, m), ehs ?? 'auto');
           if (ehs !== undefined) rec.extraHeaderSize = ehs;
           if (m.header.flags & HeaderFlags.Request && m.header.sequence !== 0) {
             // The newest request of a sequence number counts, and moves to the back of the queue.
-            const key = `${target.protocol}:${m.header.sequence}`;
+            const key = requestKey(target.protocol, m);
             requests.delete(key);
             requests.set(key, rec);
             if (requests.size > MAX_REQUESTS) requests.delete(requests.keys().next().value!);
@@ -93,9 +96,9 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
           if (rec.malformed) malformed++;
           if (out.broken) return;
         }
-        if (parsed.malformed) {
+        if (reader.malformed) {
           malformed++;
-          process.stderr.write(`nlctl: ${p.where}: ${parsed.malformed.message}\n`);
+          process.stderr.write(`nlctl: ${p.where}: ${reader.malformed.message}\n`);
         }
       }
     }
