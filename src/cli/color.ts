@@ -2,6 +2,19 @@
 // NO_COLOR, then FORCE_COLOR / CLICOLOR_FORCE (and CLICOLOR=0), then whether that stream is a
 // terminal whose TERM is not "dumb". Decided separately for stdout and stderr.
 
+/**
+ * The styles of help and error lines, as basic ANSI SGR codes (what every colour terminal has).
+ * Written out rather than loaded from chalk: every command prints through here, and the
+ * renderers' palette, which nests styles, is loaded only by the views that colour.
+ */
+export const ansi = {
+  bold: (s: string): string => `\x1b[1m${s}\x1b[22m`,
+  cyan: (s: string): string => `\x1b[36m${s}\x1b[39m`,
+  green: (s: string): string => `\x1b[32m${s}\x1b[39m`,
+  yellow: (s: string): string => `\x1b[33m${s}\x1b[39m`,
+  redBold: (s: string): string => `\x1b[31m\x1b[1m${s}\x1b[22m\x1b[39m`,
+};
+
 /** The --color setting. */
 export type ColorMode = 'auto' | 'always' | 'never';
 

@@ -1,13 +1,13 @@
 // What every command does the same way: pick the renderer, open the output, dial the socket.
-import { dial, type Conn } from '../netlink/conn.js';
-import { createRenderer } from '../render/index.js';
+import type { Conn } from '../netlink/conn.js';
+import { loadRenderer } from '../render/load.js';
 import { outputFormat, stdoutColor, type GlobalOptions } from './main.js';
 import { Output } from './output.js';
 import { netnsPath, type Target } from './resolve.js';
 
 /** The stdout side for these global options (`target` names fixed-header fields in mnl-annotated). */
-export function openOutput(g: GlobalOptions, target?: Target): Output {
-  const renderer = createRenderer(outputFormat(g), {
+export async function openOutput(g: GlobalOptions, target?: Target): Promise<Output> {
+  const renderer = await loadRenderer(outputFormat(g), {
     color: stdoutColor(g),
     pretty: g.pretty === true,
     lossless: g.lossless === true,
@@ -20,8 +20,9 @@ export function openOutput(g: GlobalOptions, target?: Target): Output {
   return new Output(renderer);
 }
 
-/** Dial the target's protocol in the chosen namespace. */
-export function openConn(target: Target, g: GlobalOptions, extra: { strict?: boolean; pid?: number; groups?: number } = {}): Conn {
+/** Dial the target's protocol in the chosen namespace (the socket code is loaded now). */
+export async function openConn(target: Target, g: GlobalOptions, extra: { strict?: boolean; pid?: number; groups?: number } = {}): Promise<Conn> {
+  const { dial } = await import('../netlink/conn.js');
   return dial(target.protocol, { netns: netnsPath(g.netns), strict: extra.strict ?? true, pid: extra.pid, groups: extra.groups });
 }
 

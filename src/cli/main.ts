@@ -3,9 +3,7 @@
 // loaded when they run, so `nlctl --version` pays for none of them.
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { Chalk } from 'chalk';
-import { colorModeFromArgv, normalizeColorFlag, useColor, type ColorMode } from './color.js';
-import { describeError } from './errors.js';
+import { ansi, colorModeFromArgv, normalizeColorFlag, useColor, type ColorMode } from './color.js';
 
 /** Options every command understands. */
 export interface GlobalOptions {
@@ -110,13 +108,12 @@ function requestOptions(cmd: Command): Command {
 }
 
 // Help is written with colour; commander strips it when the stream gets none (see main()).
-const ANSI = new Chalk({ level: 1 });
 const HELP_STYLE = {
-  styleTitle: (s: string) => ANSI.bold(s),
-  styleCommandText: (s: string) => ANSI.bold(s),
-  styleSubcommandText: (s: string) => ANSI.cyan(s),
-  styleOptionText: (s: string) => ANSI.green(s),
-  styleArgumentText: (s: string) => ANSI.yellow(s),
+  styleTitle: ansi.bold,
+  styleCommandText: ansi.bold,
+  styleSubcommandText: ansi.cyan,
+  styleOptionText: ansi.green,
+  styleArgumentText: ansi.yellow,
 };
 
 /** Build the program. Exported for completions, the man page and tests. */
@@ -233,7 +230,7 @@ export async function main(argv: string[]): Promise<number> {
   const output = {
     getOutHasColors: () => useColor(mode, { env: process.env, isTTY: process.stdout.isTTY === true }),
     getErrHasColors: () => errColor,
-    outputError: (str: string, write: (s: string) => void) => write(errColor ? str.replace(/^error:/, ANSI.red.bold('error:')) : str),
+    outputError: (str: string, write: (s: string) => void) => write(errColor ? str.replace(/^error:/, ansi.redBold('error:')) : str),
   };
   // Subcommands copied the program's settings when they were made: configure each of them.
   const configure = (cmd: Command): void => {
@@ -250,8 +247,12 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 1;
     }
     const verbose = argv.includes('-v') || argv.includes('--verbose') || process.env.NLCTL_DEBUG === '1';
-    const { message, status } = describeError(err, verbose);
-    process.stderr.write(`${errColor ? ANSI.red.bold('nlctl:') : 'nlctl:'} ${message}\n`);
+    // Loaded only when something failed: it knows every error nlctl can meet.
+    const { message, status } = await import('./errors.js').then(
+      (m) => m.describeError(err, verbose),
+      () => ({ message: err instanceof Error ? err.message : String(err), status: 2 }),
+    );
+    process.stderr.write(`${errColor ? ansi.redBold('nlctl:') : 'nlctl:'} ${message}\n`);
     return status;
   }
 }

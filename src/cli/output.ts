@@ -91,9 +91,18 @@ export class Output {
     const whole = pending.buf;
     const bytes = pending.take(this.#spare.pop());
     if (this.#broken) return;
+    let back = false;
+    const giveBack = (): void => {
+      if (!back && this.#spare.length < SPARE_BUFFERS) this.#spare.push(whole);
+      back = true;
+    };
     const more = this.#stream.write(bytes, (err) => {
-      if (!err && this.#spare.length < SPARE_BUFFERS) this.#spare.push(whole);
+      if (!err) giveBack();
     });
+    // stdout on Linux writes files, pipes and terminals synchronously: nothing left queued means
+    // the bytes are out, and the buffer is free now (the callback comes only on a later tick,
+    // which a loop that never waits would not see).
+    if (this.#stream.writableLength === 0) giveBack();
     if (!more) await this.#drained();
   }
 

@@ -2,10 +2,9 @@
 // family names), message types, flags, multicast groups, namespaces, durations and sizes.
 import { PROTOCOLS, loadFamily, familyForProtocol } from '../families/index.js';
 import type { FamilySpec, MessageSpec } from '../families/schema.js';
-import { dial } from '../netlink/conn.js';
 import { getFamily, listFamilies, GENL_ID_CTRL, type GenlFamily } from '../netlink/genl.js';
 import { NetlinkError } from '../netlink/errors.js';
-import { genlFamilyMap, runtimeFamily } from '../model/genl.js';
+import type { Conn } from '../netlink/conn.js';
 import { flagsFromNames } from '../model/encode.js';
 import { messageSpec } from '../model/decode.js';
 
@@ -55,8 +54,17 @@ export function netnsPath(arg: string | undefined): string | undefined {
   return `/run/netns/${arg}`;
 }
 
+/**
+ * A generic netlink socket, and what turns the kernel's family list into descriptions: loaded
+ * only when a family is looked up in the kernel (decode and the routing protocols never are).
+ */
+async function genlLookup(netns: string | undefined): Promise<{ conn: Conn } & Pick<typeof import('../model/genl.js'), 'genlFamilyMap' | 'runtimeFamily'>> {
+  const [{ dial }, { genlFamilyMap, runtimeFamily }] = await Promise.all([import('../netlink/conn.js'), import('../model/genl.js')]);
+  return { conn: dial(16, { netns }), genlFamilyMap, runtimeFamily };
+}
+
 async function genlTarget(name: string, netns: string | undefined): Promise<Target> {
-  const conn = dial(16, { netns });
+  const { conn, genlFamilyMap, runtimeFamily } = await genlLookup(netns);
   try {
     let live: GenlFamily;
     try {
@@ -97,7 +105,7 @@ export async function resolveTarget(arg: string, netns: string | undefined, opts
       const ctrl = await loadFamily('nlctrl');
       t.genlFamilies = new Map(ctrl ? [[GENL_ID_CTRL, ctrl]] : []);
       if (!opts.offline) {
-        const conn = dial(16, { netns });
+        const { conn, genlFamilyMap } = await genlLookup(netns);
         try {
           t.genlFamilies = await genlFamilyMap(await listFamilies(conn, { timeout: 5000 }), loadFamily);
         } finally {
@@ -235,7 +243,7 @@ export async function targetFromOptions(family: string | undefined, spec: string
     const id = fam.genlId;
     return { protocol: 16, protocolName: 'generic', family: fam, genlFamilies: new Map(id !== undefined ? [[id, fam]] : []) };
   }
-  const conn = dial(16, { netns });
+  const { conn, genlFamilyMap, runtimeFamily } = await genlLookup(netns);
   try {
     let live: GenlFamily;
     try {

@@ -3,9 +3,13 @@
 // flatten and a UTF-8 encode per chunk, and garbage for all of it. Writing bytes in place
 // costs one copy, and the pieces that repeat (keys, message heads, enum names) are encoded once.
 
-/** Text as UTF-8 bytes, to be written again and again. */
+/**
+ * Text as UTF-8 bytes, to be written again and again. A plain Uint8Array (not a Buffer): the
+ * pieces copied in the hot loop are all of one kind, which keeps the copy monomorphic.
+ */
 export function utf8(s: string): Uint8Array {
-  return Buffer.from(s, 'utf8');
+  const b = Buffer.from(s, 'utf8');
+  return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 const HEX = utf8('0123456789abcdef');

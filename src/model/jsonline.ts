@@ -92,10 +92,6 @@ interface FamilyPlan {
   structs: Map<string, StructPlan | false>;
   /** What is the same for every message of a type, flags, direction and protocol. */
   messages: Map<number, MessagePlan | null>;
-  /** `,"seq":…,"pid":…` of the last message: the same for every message of a dump. */
-  lastSeq: number;
-  lastPid: number;
-  lastSeqPid: Uint8Array;
   /** The buffer the last message lay in, and its Bytes. */
   lastBuffer?: ArrayBufferLike;
   lastBytes?: Bytes;
@@ -114,7 +110,7 @@ const PLANS = new WeakMap<FamilySpec, FamilyPlan>();
 function familyPlan(family: FamilySpec): FamilyPlan {
   let fp = PLANS.get(family);
   if (!fp) {
-    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), messages: new Map(), contextSelectors: hasContextSelectors(family), stamps: [], generation: 0, lastSeq: -1, lastPid: -1, lastSeqPid: new Uint8Array(0) };
+    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), messages: new Map(), contextSelectors: hasContextSelectors(family), stamps: [], generation: 0 };
     PLANS.set(family, fp);
   }
   return fp;
@@ -191,8 +187,15 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
 /** What a message of one type, flags, direction and protocol is written with. */
 interface MessagePlan {
   spec: MessageSpec;
-  /** The members from "protocol" to "flags", encoded. */
-  head: Uint8Array;
+  /** The members from "protocol" to "flags", as text. */
+  head: string;
+  /**
+   * The members from "protocol" to `"len":`, encoded, for the sequence number and port ID of
+   * the last message (the same for every message of a dump): one copy per message.
+   */
+  prefix: Uint8Array;
+  seq: number;
+  pid: number;
   /** The layout, unless it depends on each message (variants chosen by the first byte). */
   layout?: Layout;
 }
@@ -202,13 +205,21 @@ interface Layout {
   /** The fixed header (none: undefined); sp false when this writer cannot write it. */
   header?: { st: StructSpec; sp: StructPlan | false };
   attrs?: SetPlan;
+  /**
+   * The fixed header of the last message, its bytes and its JSON from `,"header":` to
+   * `,"attrs":`: the headers of a dump's messages are mostly alike (every route of a table),
+   * and comparing 12 bytes beats writing nine fields. Only for layouts kept in a plan.
+   */
+  lastRaw?: Uint8Array;
+  lastJson?: Uint8Array;
 }
 
-function layoutPlan(fp: FamilyPlan, layout: { header?: string; attrs?: string }): Layout {
+function layoutPlan(fp: FamilyPlan, layout: { header?: string; attrs?: string }, kept: boolean): Layout {
   const out: Layout = {};
   const st = layout.header !== undefined ? fp.family.structs[layout.header] : undefined;
   if (st) out.header = { st, sp: structPlan(fp, layout.header!) };
   if (layout.attrs) out.attrs = setPlan(fp, layout.attrs);
+  if (kept && out.header?.sp) out.lastRaw = new Uint8Array(out.header.st.size);
   return out;
 }
 
@@ -229,12 +240,6 @@ interface FieldPlan {
 interface StructPlan {
   size: number;
   fields: FieldPlan[];
-  /**
-   * The last struct written, its bytes and its JSON: the fixed headers of a dump's messages are
-   * mostly alike (every route of a table), and then comparing beats writing field by field.
-   */
-  lastRaw: Uint8Array;
-  lastJson?: Uint8Array;
 }
 
 /** A struct this writer can write field by field, or false. */
@@ -257,7 +262,7 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
         }
         off += size;
       }
-      plan = { size: st.size, fields, lastRaw: new Uint8Array(st.size) };
+      plan = { size: st.size, fields };
     }
     fp.structs.set(name, plan);
   }
@@ -284,7 +289,6 @@ const QUOTE_COLON = utf8('":');
 const HEADER = utf8(',"header":');
 const ATTRS = utf8(',"attrs":');
 const EMPTY_ATTRS = utf8(',"attrs":{}');
-const LEN = utf8(',"len":');
 const VALUE = utf8('{"value":');
 const SELECTOR = utf8(',"selector":');
 
@@ -372,17 +376,6 @@ function writeHex(sink: ByteSink, buf: Uint8Array, start: number, end: number): 
  */
 function writeStruct(sink: ByteSink, fp: FamilyPlan, st: StructPlan, b: Bytes, start: number): void {
   const buf = b.buf;
-  const raw = st.lastRaw;
-  const n = st.size;
-  if (st.lastJson) {
-    let i = 0;
-    while (i < n && raw[i] === buf[start + i]) i++;
-    if (i === n) {
-      sink.bytes(st.lastJson);
-      return;
-    }
-  }
-  const mark = sink.pos;
   sink.byte(OPEN_BRACE);
   for (let i = 0; i < st.fields.length; i++) {
     const p = st.fields[i]!;
@@ -400,9 +393,33 @@ function writeStruct(sink: ByteSink, fp: FamilyPlan, st: StructPlan, b: Bytes, s
     }
   }
   sink.byte(CLOSE_BRACE);
-  // Remember it for the next message.
-  for (let i = 0; i < n; i++) raw[i] = buf[start + i]!;
-  st.lastJson = new Uint8Array(sink.buf.subarray(mark, sink.pos)); // a copy: the sink's buffer is reused
+}
+
+/**
+ * A message's fixed header from `,"header":` up to `,"attrs":` (when the layout has attributes),
+ * copied from the last message's when its bytes are the same.
+ */
+function writeHeader(sink: ByteSink, fp: FamilyPlan, layout: Layout, sp: StructPlan, b: Bytes, start: number): void {
+  const raw = layout.lastRaw;
+  const buf = b.buf;
+  const n = sp.size;
+  if (raw && layout.lastJson) {
+    let i = 0;
+    while (i < n && raw[i] === buf[start + i]) i++;
+    if (i === n) {
+      sink.bytes(layout.lastJson);
+      return;
+    }
+  }
+  const mark = sink.pos;
+  sink.bytes(HEADER);
+  writeStruct(sink, fp, sp, b, start);
+  if (layout.attrs) sink.bytes(ATTRS);
+  if (raw) {
+    for (let i = 0; i < n; i++) raw[i] = buf[start + i]!;
+    // A copy: the sink's buffer goes out and is written again.
+    layout.lastJson = new Uint8Array(sink.buf.subarray(mark, sink.pos));
+  }
 }
 
 /**
@@ -635,25 +652,22 @@ function writeMembers(sink: ByteSink, m: Message, ctx: DecodeContext): boolean {
   }
   const base = (b.base = data.byteOffset);
   const end = base + data.length;
-  if (h.sequence !== fp.lastSeq || h.pid !== fp.lastPid) {
-    fp.lastSeq = h.sequence;
-    fp.lastPid = h.pid;
-    fp.lastSeqPid = utf8(`,"seq":${h.sequence},"pid":${h.pid}`);
+  if (h.sequence !== mp.seq || h.pid !== mp.pid) {
+    mp.seq = h.sequence;
+    mp.pid = h.pid;
+    mp.prefix = utf8(`${mp.head},"seq":${h.sequence},"pid":${h.pid},"len":`);
   }
-  sink.bytes(mp.head);
-  sink.bytes(fp.lastSeqPid);
-  sink.bytes(LEN);
+  sink.bytes(mp.prefix);
   sink.uint(h.length);
-  const layout = mp.layout ?? layoutPlan(fp, messageLayout(mp.spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags));
+  const layout = mp.layout ?? layoutPlan(fp, messageLayout(mp.spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags), false);
   let attrStart = base;
   if (layout.header) {
     const { st, sp } = layout.header;
     if (!sp || data.length < st.size) return false;
-    sink.bytes(HEADER);
-    writeStruct(sink, fp, sp, b, base);
+    writeHeader(sink, fp, layout, sp, b, base);
     attrStart = base + Math.min(nlaAlign(st.size), data.length);
-  }
-  if (layout.attrs) {
+    if (layout.attrs) return writeAttrs(sink, fp, layout.attrs, b, attrStart, end, 0);
+  } else if (layout.attrs) {
     sink.bytes(ATTRS);
     return writeAttrs(sink, fp, layout.attrs, b, attrStart, end, 0);
   }
@@ -667,6 +681,6 @@ function writeMembers(sink: ByteSink, m: Message, ctx: DecodeContext): boolean {
 function messagePlan(fp: FamilyPlan, ctx: DecodeContext, type: number, flags: number): MessagePlan | null {
   const spec = messageSpec(fp.family, type, messageFrom(flags, ctx.multicast));
   if (!spec) return null;
-  const head = utf8(`"protocol":${ctx.protocol},"family":${quote(fp.family.name)},"type":${quote(spec.constant ?? spec.name)},"type_num":${type},"flags":${stringifyJson(flagNames(flags, spec.kind))}`);
-  return { spec, head, layout: spec.variants ? undefined : layoutPlan(fp, spec) };
+  const head = `"protocol":${ctx.protocol},"family":${quote(fp.family.name)},"type":${quote(spec.constant ?? spec.name)},"type_num":${type},"flags":${stringifyJson(flagNames(flags, spec.kind))}`;
+  return { spec, head, prefix: new Uint8Array(0), seq: -1, pid: -1, layout: spec.variants ? undefined : layoutPlan(fp, spec, true) };
 }

@@ -61,7 +61,7 @@ export async function decode(files: string[], o: DecodeOptions, g: GlobalOptions
     }
     return t;
   };
-  const out = openOutput(g);
+  const out = await openOutput(g);
   let malformed = 0;
   // Requests seen, by protocol and sequence number: a reply further on is decoded knowing its
   // request, as dump and execute do (sock_diag's INET_DIAG_INFO by the protocol asked for, an

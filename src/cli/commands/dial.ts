@@ -18,7 +18,7 @@ export interface DialOptions {
 export async function dial(o: DialOptions, g: GlobalOptions): Promise<void> {
   const target: Target = await targetFromOptions(o.family, g.spec, netnsPath(g.netns));
   const groups = o.groups ? resolveGroups(target, o.groups) : [];
-  const conn = openConn(target, g, { strict: o.strict, pid: o.pid !== undefined ? parseCount(o.pid, '--pid') : undefined });
+  const conn = await openConn(target, g, { strict: o.strict, pid: o.pid !== undefined ? parseCount(o.pid, '--pid') : undefined });
   try {
     if (o.rcvbuf) conn.setReadBuffer(parseSize(o.rcvbuf));
     for (const n of groups) conn.joinGroup(n);

@@ -26,9 +26,9 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
   const { value } = resolveType(target, o.type);
   const flags = o.flags !== undefined ? resolveFlags(o.flags) : HeaderFlags.Request | HeaderFlags.Dump;
   const request = buildRequest(target, value, flags, o);
-  const out = openOutput(g, target);
+  const out = await openOutput(g, target);
   const status = statusWriter(g.quiet === true);
-  const conn = openConn(target, g);
+  const conn = await openConn(target, g);
   const started = Date.now();
   try {
     await withSignals(async (signal) => {

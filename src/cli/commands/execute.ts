@@ -25,7 +25,7 @@ export async function execute(o: ExecuteOptions, g: GlobalOptions): Promise<void
   const target = await targetFromOptions(o.family, g.spec, netnsPath(g.netns));
   const { value, spec } = resolveType(target, o.type);
   const request = buildRequest(target, value, resolveFlags(o.flags), o);
-  const out = openOutput(g, target);
+  const out = await openOutput(g, target);
   // The request as a message, for --dry-run and as the context replies are decoded in.
   const asSent: Message = {
     header: { length: 16 + (request.data?.length ?? 0), type: request.header!.type!, flags: request.header!.flags!, sequence: 0, pid: 0 },
@@ -36,7 +36,7 @@ export async function execute(o: ExecuteOptions, g: GlobalOptions): Promise<void
       await out.write(messageRecord(target, asSent, 'sent'));
       return;
     }
-    const conn = openConn(target, g);
+    const conn = await openConn(target, g);
     try {
       if (spec?.reply === 'none') {
         // Nothing will come back to this socket; show what went out.

@@ -51,7 +51,7 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
       throw err;
     }
   }
-  const out = openOutput(g, target);
+  const out = await openOutput(g, target);
   const status = statusWriter(g.quiet === true);
   const names = groups.map((n) => groupName(target, n) ?? String(n)).join(', ');
   status(`nlctl: listening to ${target.family?.name ?? target.protocolName} groups ${names}; Ctrl-C to stop`);
