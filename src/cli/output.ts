@@ -234,12 +234,14 @@ export function messageRecord(
   return new LazyMessageRecord(target, m, direction, recordContext(target, request, rawAttrOffset, extra?.group !== undefined && extra.group > 0), extra);
 }
 
-// The last context made per target: every message of a dump shares one (they are read-only).
-const CONTEXTS = new WeakMap<Target, DecodeContext>();
+// The last context made, and for which target: every message of a dump shares one (contexts
+// are read-only), and comparing beats a lookup 100k times.
+let lastTarget: Target | undefined;
+let lastContext: DecodeContext | undefined;
 
 function recordContext(target: Target, request: DecodeContext['request'], rawAttrOffset: number | 'auto', multicast: boolean): DecodeContext {
   const family = target.protocol === 16 ? undefined : target.family;
-  const last = CONTEXTS.get(target);
+  const last = lastTarget === target ? lastContext : undefined;
   if (last && last.request === request && last.rawAttrOffset === rawAttrOffset && last.multicast === multicast && last.protocol === target.protocol && last.family === family && last.genlFamilies === target.genlFamilies) return last;
   const ctx: DecodeContext = {
     protocol: target.protocol,
@@ -249,6 +251,7 @@ function recordContext(target: Target, request: DecodeContext['request'], rawAtt
     rawAttrOffset,
     multicast,
   };
-  CONTEXTS.set(target, ctx);
+  lastTarget = target;
+  lastContext = ctx;
   return ctx;
 }
