@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
 #include <new>
 #include <vector>
 
@@ -58,9 +59,58 @@ napi_property_descriptor GetterDescriptor(const char* name, napi_callback cb) {
 
 Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err); }
 
+// The largest buffer recvAsync() allocates: far above any netlink datagram (the kernel caps
+// dump datagrams at 32 KiB unless one message is larger), and a bound on what JS can ask for.
+constexpr double kMaxAsyncBuffer = 64.0 * 1024 * 1024;
+
+// What recvmsg(2) saw, as the object recv() and recvAsync() return: n, flags, sender, and the
+// control messages we decode. The one piece of decoding done here: cmsghdr's size and
+// alignment depend on the architecture (cmsg_len is a size_t), so the CMSG_* macros must walk.
+Napi::Object ReceivedObject(Napi::Env env, ssize_t n, msghdr& msg, const sockaddr_nl& sa) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("n", Napi::Number::New(env, static_cast<double>(n)));
+  result.Set("flags", Napi::Number::New(env, msg.msg_flags));
+  result.Set("portid", Napi::Number::New(env, sa.nl_pid));
+  result.Set("groups", Napi::Number::New(env, sa.nl_groups));
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_NETLINK) continue;
+    if (c->cmsg_type == NETLINK_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(nl_pktinfo))) {
+      nl_pktinfo pktinfo;
+      std::memcpy(&pktinfo, CMSG_DATA(c), sizeof pktinfo);
+      result.Set("group", Napi::Number::New(env, pktinfo.group));
+    } else if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int nsid;
+      std::memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
+      result.Set("nsid", Napi::Number::New(env, nsid));
+    }
+  }
+  return result;
+}
+
 Napi::Value Closed(Napi::Env env) { return Errno(env, EBADF); }
 
 }  // namespace
+
+// One recvAsync(): everything the thread-pool side touches is here, never in the socket or in
+// JavaScript memory (a JS buffer could be detached or transferred while the thread writes).
+struct RecvWork {
+  napi_async_work work = nullptr;
+  napi_ref callback = nullptr;
+  napi_ref owner = nullptr;  // the socket's JS object, held so the socket outlives the work
+  NetlinkSocket* socket = nullptr;  // cleared by Close(): the socket no longer waits for us
+  bool close_fd = false;            // set by Close(): close(2) the fd once the thread is done
+  int fd = -1;
+  std::unique_ptr<uint8_t[]> data;
+  size_t size = 0;
+  // Results, written by the thread, read on the JS thread after it.
+  ssize_t n = 0;
+  int err = 0;
+  bool fits = false;  // the datagram was read (it fit in data); else it is still queued
+  sockaddr_nl sa{};
+  msghdr msg{};
+  iovec iov{};
+  alignas(cmsghdr) unsigned char control[kControlSize];
+};
 
 AddonData::~AddonData() {
   // Normally empty by now (the cleanup hook closed everything), but if Node-API finalizes the
@@ -76,6 +126,7 @@ Napi::Function NetlinkSocket::DefineClass(Napi::Env env) {
       MethodDescriptor("getsockname", Checked<&NetlinkSocket::GetSockName>),
       MethodDescriptor("send", Checked<&NetlinkSocket::Send>),
       MethodDescriptor("recv", Checked<&NetlinkSocket::Recv>),
+      MethodDescriptor("recvAsync", Checked<&NetlinkSocket::RecvAsync>),
       MethodDescriptor("setsockopt", Checked<&NetlinkSocket::SetSockOpt>),
       MethodDescriptor("getsockopt", Checked<&NetlinkSocket::GetSockOpt>),
       MethodDescriptor("getsockoptBytes", Checked<&NetlinkSocket::GetSockOptBytes>),
@@ -164,6 +215,15 @@ int NetlinkSocket::Close(bool release_js) {
   if (addon_ != nullptr) {
     addon_->open_sockets.erase(this);
     addon_ = nullptr;
+  }
+  if (recv_work_ != nullptr) {
+    // A recvAsync() may be inside recvmsg on this fd right now: it closes the fd when it ends,
+    // so the number cannot be reused by another open() while that thread still reads it.
+    recv_work_->socket = nullptr;
+    recv_work_->close_fd = true;
+    recv_work_ = nullptr;
+    fd_ = -1;
+    return 0;
   }
   // After uv_poll_stop/uv_close the fd may be closed at once (libuv drops pending events for it).
   // close(2) releases the descriptor even when it reports an error, so it is never retried.
@@ -269,26 +329,134 @@ Napi::Value NetlinkSocket::Recv(const Napi::CallbackInfo& info) {
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Errno(env, errno);
 
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("n", Napi::Number::New(env, static_cast<double>(n)));
-  result.Set("flags", Napi::Number::New(env, msg.msg_flags));
-  result.Set("portid", Napi::Number::New(env, sa.nl_pid));
-  result.Set("groups", Napi::Number::New(env, sa.nl_groups));
-  // The one piece of decoding done here: cmsghdr's size and alignment depend on the
-  // architecture (cmsg_len is a size_t), so the CMSG_* macros must do the walking.
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_NETLINK) continue;
-    if (c->cmsg_type == NETLINK_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(nl_pktinfo))) {
-      nl_pktinfo pktinfo;
-      std::memcpy(&pktinfo, CMSG_DATA(c), sizeof pktinfo);
-      result.Set("group", Napi::Number::New(env, pktinfo.group));
-    } else if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-      int nsid;
-      std::memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
-      result.Set("nsid", Napi::Number::New(env, nsid));
-    }
+  return ReceivedObject(env, n, msg, sa);
+}
+
+// recvAsync(size, callback): receive the next queued datagram on the thread pool, without
+// blocking, into a buffer of `size` bytes. The callback gets -errno (-EAGAIN: nothing queued),
+// or what recv() returns plus `data` (a new Uint8Array of n bytes) when it fit; when it did not
+// fit nothing is consumed (no `data`), and a recv() with a big enough buffer takes it. Returns
+// 0 when started, -EBUSY while another is running, -EBADF on a closed socket. This lets the
+// kernel build the next part of a dump (it does so inside recvmsg) while JS handles this one.
+Napi::Value NetlinkSocket::RecvAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) {
+    ThrowTypeError(env, "The \"size\" argument must be a number");
+    return Napi::Value();
   }
-  return result;
+  double size = info[0].As<Napi::Number>().DoubleValue();
+  if (!(size >= 1 && size <= kMaxAsyncBuffer) || size != static_cast<double>(static_cast<size_t>(size))) {
+    Napi::RangeError::New(env, "The \"size\" argument must be an integer from 1 to 67108864").ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  if (!info[1].IsFunction()) {
+    ThrowTypeError(env, "The \"callback\" argument must be a function");
+    return Napi::Value();
+  }
+  if (fd_ < 0) return Closed(env);
+  if (recv_work_ != nullptr) return Errno(env, EBUSY);
+
+  auto* w = new (std::nothrow) RecvWork;
+  if (w == nullptr) return Errno(env, ENOMEM);
+  w->size = static_cast<size_t>(size);
+  w->data.reset(new (std::nothrow) uint8_t[w->size]);
+  if (!w->data) {
+    delete w;
+    return Errno(env, ENOMEM);
+  }
+  w->fd = fd_;
+  w->socket = this;
+  napi_value name = Napi::String::New(env, "nlctl:recvAsync");
+  if (napi_create_reference(env, info[1], 1, &w->callback) != napi_ok ||
+      napi_create_reference(env, Value(), 1, &w->owner) != napi_ok ||
+      napi_create_async_work(env, nullptr, name, RecvWorkExecute, RecvWorkComplete, w, &w->work) != napi_ok ||
+      napi_queue_async_work(env, w->work) != napi_ok) {
+    if (w->work != nullptr) napi_delete_async_work(env, w->work);
+    if (w->callback != nullptr) napi_delete_reference(env, w->callback);
+    if (w->owner != nullptr) napi_delete_reference(env, w->owner);
+    delete w;
+    if (env.IsExceptionPending()) return Napi::Value();
+    return Errno(env, ENOMEM);
+  }
+  recv_work_ = w;
+  return Napi::Number::New(env, 0);
+}
+
+// On a thread-pool thread: no Node-API, no JS memory. Peek for the size first (a datagram read
+// into a short buffer is lost for good), then read it if it fits.
+void NetlinkSocket::RecvWorkExecute(napi_env /*env*/, void* data) {
+  auto* w = static_cast<RecvWork*>(data);
+  ssize_t n;
+  do {
+    n = ::recv(w->fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    w->err = errno;
+    return;
+  }
+  if (static_cast<size_t>(n) > w->size) {
+    w->n = n;
+    return;
+  }
+  w->iov = {w->data.get(), w->size};
+  w->msg.msg_name = &w->sa;
+  w->msg.msg_namelen = sizeof w->sa;
+  w->msg.msg_iov = &w->iov;
+  w->msg.msg_iovlen = 1;
+  w->msg.msg_control = w->control;
+  w->msg.msg_controllen = sizeof w->control;
+  do {
+    n = ::recvmsg(w->fd, &w->msg, MSG_TRUNC | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    w->err = errno;
+    return;
+  }
+  w->n = n;
+  w->fits = static_cast<size_t>(n) <= w->size;
+}
+
+// Back on the JS thread (also while a Worker is being torn down, when JS cannot run: then the
+// calls below fail harmlessly and only the cleanup happens).
+void NetlinkSocket::RecvWorkComplete(napi_env env, napi_status status, void* data) {
+  auto* w = static_cast<RecvWork*>(data);
+  if (w->socket != nullptr) w->socket->recv_work_ = nullptr;
+  if (w->close_fd) ::close(w->fd);  // the socket was closed meanwhile: its fd is ours to close
+  napi_handle_scope scope = nullptr;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    Napi::Env e(env);
+    napi_value fn = nullptr;
+    napi_value self = nullptr;
+    napi_get_reference_value(env, w->callback, &fn);
+    napi_get_reference_value(env, w->owner, &self);
+    napi_value arg = nullptr;
+    if (status != napi_ok) {
+      arg = Errno(e, ECANCELED);
+    } else if (w->close_fd) {
+      arg = Closed(e);
+    } else if (w->err != 0) {
+      arg = Errno(e, w->err);
+    } else if (!w->fits) {
+      Napi::Object o = Napi::Object::New(e);
+      o.Set("n", Napi::Number::New(e, static_cast<double>(w->n)));
+      o.Set("flags", Napi::Number::New(e, 0));
+      arg = o;
+    } else {
+      Napi::Object o = ReceivedObject(e, w->n, w->msg, w->sa);
+      o.Set("data", Napi::Buffer<uint8_t>::Copy(e, w->data.get(), static_cast<size_t>(w->n)));
+      arg = o;
+    }
+    if (fn != nullptr && self != nullptr && arg != nullptr && !e.IsExceptionPending()) {
+      napi_value result = nullptr;
+      // An exception thrown by the callback is left pending: Node-API reports it as uncaught.
+      napi_call_function(env, self, fn, 1, &arg, &result);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  napi_delete_reference(env, w->callback);
+  napi_delete_reference(env, w->owner);
+  napi_delete_async_work(env, w->work);
+  delete w;
 }
 
 Napi::Value NetlinkSocket::SetSockOpt(const Napi::CallbackInfo& info) {

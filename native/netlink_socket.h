@@ -11,6 +11,7 @@
 namespace nlctl {
 
 class NetlinkSocket;
+struct RecvWork;
 
 // Per-environment state, stored as Node-API instance data: the main thread and every Worker get
 // their own, and nothing is shared between them.
@@ -55,6 +56,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value Send(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);
+  Napi::Value RecvAsync(const Napi::CallbackInfo& info);
   Napi::Value SetSockOpt(const Napi::CallbackInfo& info);
   Napi::Value GetSockOpt(const Napi::CallbackInfo& info);
   Napi::Value GetSockOptBytes(const Napi::CallbackInfo& info);
@@ -69,6 +71,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
 
  private:
   static void OnReadable(uv_poll_t* handle, int status, int events);
+  static void RecvWorkExecute(napi_env env, void* data);
+  static void RecvWorkComplete(napi_env env, napi_status status, void* data);
   static void OnPollHandleClosed(uv_handle_t* handle);
   void Dispatch(int status);
   void StopWatching(bool release_js);
@@ -88,6 +92,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   int dispatch_depth_ = 0;
   Napi::FunctionReference on_readable_;
   napi_async_context async_context_ = nullptr;
+
+  // A recvAsync() running on the thread pool, or nullptr. While it runs it owns the use of the
+  // fd: Close() leaves close(2) to it, so the descriptor number is never reused under it.
+  RecvWork* recv_work_ = nullptr;
 };
 
 }  // namespace nlctl

@@ -14,6 +14,7 @@ import {
   type Message,
 } from '../src/index.js';
 import { createNetns } from './helpers/netns.js';
+import { openSocket, type Socket } from '../src/netlink/socket.js';
 import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { join } from 'node:path';
 
@@ -245,6 +246,96 @@ describe('rtnetlink', () => {
     } finally {
       c.close();
     }
+  });
+});
+
+describe('a dump read ahead on the thread pool', () => {
+  // 5000 routes: about ten datagrams of 32 KiB, so most of the dump is read ahead.
+  const ROUTES = 5000;
+  beforeAll(() => {
+    ns.exec(
+      'ip link add nlra0 type veth peer name nlra1 && ip link set nlra0 up && ip link set nlra1 up && ip addr add 172.31.0.1/24 dev nlra0 && ' +
+        `for i in $(seq 0 ${ROUTES - 1}); do echo "route add 10.77.$((i / 256)).$((i % 256))/32 via 172.31.0.2 dev nlra0"; done | ip -batch -`,
+    );
+  });
+
+  // RTM_GETROUTE for AF_INET (an rtmsg of zeros but rtm_family).
+  const getroute = { header: { type: RTM_GETROUTE, flags: Request | Dump }, data: Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) };
+  const bytesOf = (ms: Message[]) => ms.map((m) => Buffer.from(m.data).toString('hex'));
+
+  /** A socket that counts the read-aheads Conn asks it for. */
+  function counting(): { socket: Socket; aheads: () => number } {
+    const s = openSocket(ROUTE, { netnsPath: ns.path });
+    let n = 0;
+    const socket: Socket = {
+      get pid() {
+        return s.pid;
+      },
+      send: (d, p, g) => s.send(d, p, g),
+      receive: (b) => s.receive(b),
+      receiveAhead: (b) => {
+        n++;
+        return s.receiveAhead!(b);
+      },
+      watch: (f) => s.watch(f),
+      unwatch: () => s.unwatch(),
+      close: () => s.close(),
+    };
+    return { socket, aheads: () => n };
+  }
+
+  it('gives a slow reader every message in the order a plain read gives them, and the connection stays usable', async () => {
+    const plain = dial(ROUTE, { netns: ns.name });
+    const { socket, aheads } = counting();
+    const c = dial(ROUTE, { socket });
+    try {
+      const reference = (await plain.execute(getroute, { timeout: 5000 })).filter((m) => m.header.type !== HeaderType.Done);
+      c.send(getroute);
+      const got: Message[] = [];
+      for await (const batch of c.receiveBatches({ timeout: 5000 })) {
+        got.push(...batch.filter((m) => m.header.type !== HeaderType.Done));
+        // The reader is slow: the next datagram is read on the thread pool meanwhile.
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(got.length).toBeGreaterThan(ROUTES);
+      expect(bytesOf(got)).toEqual(bytesOf(reference));
+      expect(aheads()).toBeGreaterThan(3);
+      // Nothing was left behind: the next request on the connection gets its own answer.
+      const links = await c.execute({ header: { type: RTM_GETLINK, flags: Request | Dump }, data: ifinfo() }, { timeout: 5000 });
+      expect(links.filter((m) => m.header.type === RTM_NEWLINK).map(linkName)).toContain('nlra0');
+    } finally {
+      plain.close();
+      c.close();
+    }
+  });
+
+  it('a reader that leaves early with a read-ahead in flight: the rest is discarded, the next answer is right', async () => {
+    const { socket, aheads } = counting();
+    const c = dial(ROUTE, { socket });
+    try {
+      for (let round = 0; round < 3; round++) {
+        c.send(getroute);
+        for await (const batch of c.receiveBatches({ timeout: 5000 })) {
+          expect(batch.length).toBeGreaterThan(0);
+          break;
+        }
+        const links = await c.execute({ header: { type: RTM_GETLINK, flags: Request | Dump }, data: ifinfo() }, { timeout: 5000 });
+        expect(links.at(-1)!.header.type).toBe(HeaderType.Done);
+        expect(links.filter((m) => m.header.type === RTM_NEWLINK).map(linkName)).toContain('nlra0');
+      }
+      expect(aheads()).toBeGreaterThan(0);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('close() while a read-ahead is in flight ends the reader with EBADF', async () => {
+    const c = dial(ROUTE, { netns: ns.name });
+    c.send(getroute);
+    const it = c.receiveBatches({ timeout: 5000 });
+    expect((await it.next()).done).toBe(false);
+    c.close();
+    await expect(it.next()).rejects.toMatchObject({ code: 'EBADF' });
   });
 });
 

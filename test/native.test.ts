@@ -2,7 +2,7 @@
 // namespaces, the poll callback's corner cases, Workers, and a garbage-calling child that must
 // never crash (also run under valgrind).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, endianness, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -300,6 +300,19 @@ describe('argument validation', () => {
       [[123], TypeError],
       [[{}], TypeError],
     ],
+    recvAsync: [
+      [[], TypeError],
+      [['64', () => {}], TypeError],
+      [[64n, () => {}], TypeError],
+      [[64], TypeError],
+      [[64, {}], TypeError],
+      [[0, () => {}], RangeError],
+      [[-1, () => {}], RangeError],
+      [[1.5, () => {}], RangeError],
+      [[NaN, () => {}], RangeError],
+      [[Infinity, () => {}], RangeError],
+      [[64 * 1024 * 1024 + 1, () => {}], RangeError],
+    ],
   };
 
   for (const closed of [false, true]) {
@@ -319,7 +332,7 @@ describe('argument validation', () => {
   it('methods refuse a `this` that is not a socket, and the class cannot be constructed', () => {
     const s = openOk(GENERIC);
     const proto = Object.getPrototypeOf(s) as Record<string, unknown>;
-    for (const name of ['bind', 'getsockname', 'recv', 'close', 'poll', 'stopPoll', 'ref', 'unref', 'detachFilter']) {
+    for (const name of ['bind', 'getsockname', 'recv', 'recvAsync', 'close', 'poll', 'stopPoll', 'ref', 'unref', 'detachFilter']) {
       const fn = proto[name] as (...a: unknown[]) => unknown;
       for (const self of [{}, Object.create(proto), null, undefined, 5, Buffer.alloc(8), new Uint8Array(8)]) {
         expect(() => fn.call(self, 0, 0), name).toThrow(TypeError);
@@ -358,6 +371,7 @@ describe('argument validation', () => {
     expect(s.getsockoptBytes(C.SOL_NETLINK, C.NETLINK_LIST_MEMBERSHIPS, 16)).toBe(EBADF);
     expect(s.attachFilter(new Uint8Array(8))).toBe(EBADF);
     expect(s.detachFilter()).toBe(EBADF);
+    expect(s.recvAsync(64, () => {})).toBe(EBADF);
     let called = 0;
     expect(s.poll(() => called++)).toBeUndefined();
     expect(s.stopPoll()).toBeUndefined();
@@ -409,6 +423,57 @@ describe('real kernel', () => {
     expect(h).toMatchObject({ len: 36, type: NLMSG_ERROR, seq: 1 });
     expect(new DataView(buf.buffer).getInt32(16, LE)).toBe(0); // error 0: an ACK
     expect(s.recv(buf, 0)).toBe(-C.EAGAIN);
+  });
+
+  it('recvAsync reads a datagram on the thread pool: EAGAIN when none, EBUSY while one runs, data when it fits', async () => {
+    const s = openOk(GENERIC);
+    expect(s.bind(0, 0)).toBe(0);
+    const once = (size: number) =>
+      new Promise<Parameters<Parameters<NativeSocket['recvAsync']>[1]>[0]>((done, fail) => {
+        const r = s.recvAsync(size, done);
+        if (r !== 0) fail(new Error(`recvAsync returned ${r}`));
+      });
+    expect(await once(64)).toBe(-C.EAGAIN);
+    s.send(ping(3), 0, 0);
+    await readable(s);
+    const pending = once(64);
+    // One at a time: a second call while the first runs is refused, not queued.
+    expect(s.recvAsync(64, () => {})).toBe(-osConstants.errno.EBUSY);
+    const r = await pending;
+    if (typeof r === 'number') throw new Error(`recvAsync failed with ${r}`);
+    expect(r).toMatchObject({ n: 36, portid: 0, groups: 0 });
+    expect(r.data).toBeInstanceOf(Uint8Array);
+    expect(r.data!.length).toBe(36);
+    expect(headers(r.data!)[0]).toMatchObject({ len: 36, type: NLMSG_ERROR, seq: 3 });
+    expect(s.recv(new Uint8Array(64), 0)).toBe(-C.EAGAIN);
+  });
+
+  it('recvAsync leaves a datagram that does not fit queued, for a recv with a big enough buffer', async () => {
+    const s = openOk(GENERIC);
+    s.send(ping(4), 0, 0);
+    await readable(s);
+    const r = await new Promise<Parameters<Parameters<NativeSocket['recvAsync']>[1]>[0]>((done) => s.recvAsync(20, done));
+    if (typeof r === 'number') throw new Error(`recvAsync failed with ${r}`);
+    expect(r.n).toBe(36);
+    expect(r.data).toBeUndefined();
+    const buf = new Uint8Array(64);
+    expect(received(s.recv(buf, 0)).n).toBe(36);
+    expect(headers(buf.subarray(0, 36))[0]!.seq).toBe(4);
+  });
+
+  it('close() during a recvAsync: the callback gets EBADF and the fd is closed once the thread is done', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 50; i++) {
+      const s = openOk(GENERIC);
+      s.send(ping(i), 0, 0);
+      const r = new Promise<unknown>((done) => expect(s.recvAsync(64, done)).toBe(0));
+      expect(s.close()).toBe(0);
+      expect(s.closed).toBe(true);
+      // Whether the thread ran before or after close(), the caller hears that the socket is closed.
+      expect(await r).toBe(-C.EBADF);
+    }
+    expect(fds()).toBe(before);
   });
 
   it('a too-small buffer reports MSG_TRUNC and the real length, and the datagram is gone', async () => {
@@ -717,7 +782,8 @@ const PING_JS = `
 // garbage shorter than a netlink header, and the sockets live in a scratch namespace.
 // A Worker that polls a socket. Modes: 'poll' keeps pinging itself until terminated; 'spin' is
 // terminated while stuck inside the poll callback; 'exit' lets the Worker end on its own with the
-// socket still open and polling (unref'd), which only the environment cleanup hook can tidy up.
+// socket still open and polling (unref'd), which only the environment cleanup hook can tidy up;
+// 'async' is terminated with a recvAsync always in flight on the thread pool.
 const WORKER_JS = `
   ${PING_JS}
   const { parentPort, workerData } = require('worker_threads');
@@ -725,7 +791,17 @@ const WORKER_JS = `
   const s = a.open(16).socket;
   a.open(0); // never closed, never polled
   let first = true;
-  s.poll(() => {
+  if (workerData.mode === 'async') {
+    // A receive always running on the thread pool when the Worker is terminated.
+    const again = () => s.recvAsync(64, (r) => {
+      if (first) parentPort.postMessage('ready');
+      first = false;
+      if (r !== -11) s.send(ping(3), 0, 0);
+      again();
+    });
+    s.send(ping(1), 0, 0);
+    again();
+  } else s.poll(() => {
     if (workerData.mode === 'spin') { parentPort.postMessage('ready'); for (;;) {} }
     s.recv(new Uint8Array(64), 0);
     if (first) parentPort.postMessage('ready');
@@ -765,7 +841,7 @@ const GARBAGE_JS = `
     detached(), shrunk(), new Uint16Array(4), new Float64Array(2), new DataView(new ArrayBuffer(8)), new ArrayBuffer(8),
     '/dev/null', '/run/netns/does-not-exist', '/proc/self/ns/net'];
   const arg = () => (rnd() < 0.5 ? pick(numbers) : pick(things()));
-  const methods = ['bind', 'getsockname', 'send', 'recv', 'setsockopt', 'getsockopt', 'getsockoptBytes',
+  const methods = ['bind', 'getsockname', 'send', 'recv', 'recvAsync', 'setsockopt', 'getsockopt', 'getsockoptBytes',
     'attachFilter', 'detachFilter', 'poll', 'stopPoll', 'ref', 'unref', 'close'];
   const fail = (what, e) => { console.error('UNEXPECTED', what, e); process.exit(1); };
   function call(what, fn) {
@@ -817,6 +893,14 @@ const GARBAGE_JS = `
         call('send ping', () => s.send(ping(i), 0, 0));
       } else if (m === 'send') {
         call('send', () => s.send(pick([short(), ping(i), arg()]), arg(), arg()));
+      } else if (m === 'recvAsync' && rnd() < 0.7) {
+        // A real callback that does more with the socket: reads, closes, starts another.
+        call('recvAsync', () => s.recvAsync(pick([1, 16, 64, 40000, arg()]), (res) => {
+          if (!(typeof res === 'number' || (typeof res === 'object' && res !== null))) fail('recvAsync result', res);
+          const r = rnd();
+          if (r < 0.2) call('recvAsync cb close', () => s.close());
+          else if (r < 0.5) call('recvAsync cb again', () => s.recvAsync(64, () => {}));
+        }));
       } else {
         call(m, () => s[m](arg(), arg(), arg()));
       }
@@ -958,7 +1042,7 @@ describe('child processes', () => {
         if (fds() !== fdsBefore + 1) throw new Error('cannot count socket fds');
         probe.close();
         for (let round = 0; round < 3; round++) {
-          for (const mode of ['poll', 'spin', 'exit']) {
+          for (const mode of ['poll', 'spin', 'exit', 'async']) {
             const w = new Worker(workerCode, { eval: true, workerData: { addon: process.env.NLCTL_ADDON, mode } });
             const exit = new Promise((res) => w.once('exit', res));
             await new Promise((res, rej) => { w.once('message', res); w.once('error', rej); });

@@ -196,6 +196,8 @@ export class Conn {
   #queue: Queued[] = [];
   #waiter: Waiter | undefined;
   #lock: Promise<void> = Promise.resolve();
+  /** A read-ahead in flight (see #readAhead): its datagram joins the queue when it lands. */
+  #ahead: Promise<void> | undefined;
 
   /** Use {@link dial}; this constructor is for custom transports. */
   constructor(family: number, socket: Socket, config: Config = {}) {
@@ -317,16 +319,42 @@ export class Conn {
         continue;
       }
       if (d === null) return;
-      if (this.#raw) {
-        this.#queue.push({ ...d, messages: [] });
-        continue;
-      }
-      const parsed = parseMessages(d.data);
-      const rd: ReceivedDatagram = { ...d, messages: parsed.messages };
-      this.#debug.recv(rd);
-      this.#queue.push(rd);
-      if (parsed.malformed) this.#queue.push({ error: parsed.malformed });
+      this.#accept(d);
     }
+  }
+
+  // Queue a datagram that was read: its messages, and a framing problem after them.
+  #accept(d: Datagram): void {
+    if (this.#raw) {
+      this.#queue.push({ ...d, messages: [] });
+      return;
+    }
+    const parsed = parseMessages(d.data);
+    const rd: ReceivedDatagram = { ...d, messages: parsed.messages };
+    this.#debug.recv(rd);
+    this.#queue.push(rd);
+    if (parsed.malformed) this.#queue.push({ error: parsed.malformed });
+  }
+
+  /**
+   * Start reading the next datagram on another thread, if the transport can: called while a
+   * dump goes on, before its caller gets the part in hand, so the kernel builds the next part
+   * (inside recvmsg) while the caller works. Only one at a time, and nothing is read on this
+   * thread meanwhile (#nextQueued waits for it), so datagrams keep their order.
+   */
+  #readAhead(): void {
+    if (this.#ahead || this.#closed || !this.#sock.receiveAhead) return;
+    this.#ahead = this.#sock.receiveAhead(this.#bufferSize).then(
+      (d) => {
+        this.#ahead = undefined;
+        if (d && !this.#closed) this.#accept(d);
+      },
+      (err: unknown) => {
+        this.#ahead = undefined;
+        this.#debug.error('receive', err);
+        if (!this.#closed) this.#queue.push({ error: err as Error });
+      },
+    );
   }
 
   /**
@@ -338,6 +366,11 @@ export class Conn {
       if (this.#closed) throw systemError('recvmsg', 9 /* EBADF */);
       const q = this.#queue.shift();
       if (q) return q;
+      // A read-ahead owns the next datagram: wait for it (it never blocks) before reading here.
+      if (this.#ahead) {
+        await this.#ahead;
+        continue;
+      }
       this.#drain();
       if (this.#queue.length > 0) continue;
       signal?.throwIfAborted();
@@ -424,6 +457,8 @@ export class Conn {
           if (m.header.type === HeaderType.Done) break;
         }
         finished = failure !== undefined || batch.at(-1)?.header.type === HeaderType.Done || !multi;
+        // More of the reply is coming: have it read while this part is handled.
+        if (!finished) this.#readAhead();
         if (batch.length) yield batch;
         if (failure) throw failure;
       } while (!finished);

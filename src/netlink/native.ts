@@ -43,6 +43,14 @@ export interface NativeSocket {
    * (-EAGAIN when nothing is queued).
    */
   recv(buffer: Uint8Array | null, flags: number): NativeReceived | number;
+  /**
+   * The next queued datagram, received on the thread pool without blocking into a buffer of
+   * `size` bytes (1…64 MiB): the callback gets -errno (-EAGAIN: nothing queued), or what recv()
+   * returns plus `data` (its n bytes) — without `data` when it did not fit, and then it is still
+   * queued. Returns 0 when started, -EBUSY while one is running, -EBADF when closed. A dump
+   * gains by it: the kernel builds the next datagram inside recvmsg, on that thread, meanwhile.
+   */
+  recvAsync(size: number, callback: (result: (NativeReceived & { data?: Uint8Array }) | number) => void): number;
   /** setsockopt(2) with an int value. Returns 0 or -errno. */
   setsockopt(level: number, name: number, value: number): number;
   /** getsockopt(2) of an int option. Returns { value } or -errno. */

@@ -54,6 +54,12 @@ export interface Socket {
    * error (ENOBUFS after an overrun; the socket stays usable).
    */
   receive(minBuffer: number): Datagram | null;
+  /**
+   * Take the next queued datagram on another thread, without blocking: null when none is
+   * queued or it needs a bigger buffer than `minBuffer` (receive() then takes it). Rejects with
+   * a system error. Conn reads the rest of a dump this way while the caller handles a part.
+   */
+  receiveAhead?(minBuffer: number): Promise<Datagram | null>;
   /** Call `onReadable` whenever a receive may succeed, until unwatch(). */
   watch(onReadable: (err?: Error) => void): void;
   /** Stop calling the watcher. */
@@ -73,6 +79,14 @@ export interface Socket {
   /** Attach a classic BPF program: 8 bytes per instruction in host order. */
   setBPF?(program: Uint8Array): void;
   removeBPF?(): void;
+}
+
+/** A datagram from its bytes and what recvmsg said about it. */
+function datagram(data: Uint8Array, r: { portid: number; groups: number; group?: number; nsid?: number }): Datagram {
+  const d: Datagram = { data, portid: r.portid, groups: r.groups };
+  if (r.group !== undefined) d.group = r.group;
+  if (r.nsid !== undefined) d.nsid = r.nsid;
+  return d;
 }
 
 /** Options of {@link openSocket}. */
@@ -145,10 +159,22 @@ class KernelSocket implements Socket {
       });
     }
     // Copy out of the reusable scratch buffer so messages own their bytes.
-    const d: Datagram = { data: this.#scratch.slice(0, r.n), portid: r.portid, groups: r.groups };
-    if (r.group !== undefined) d.group = r.group;
-    if (r.nsid !== undefined) d.nsid = r.nsid;
-    return d;
+    return datagram(this.#scratch.slice(0, r.n), r);
+  }
+
+  receiveAhead(minBuffer: number): Promise<Datagram | null> {
+    const c = this.#c;
+    return new Promise((resolve, reject) => {
+      const started = this.#s.recvAsync(minBuffer, (r) => {
+        if (typeof r === 'number') {
+          if (r === -c.EAGAIN) resolve(null);
+          else reject(systemError('recvmsg', r));
+        } else {
+          resolve(r.data ? datagram(r.data, r) : null);
+        }
+      });
+      if (started < 0) reject(systemError('recvmsg', started));
+    });
   }
 
   watch(onReadable: (err?: Error) => void): void {
