@@ -164,6 +164,8 @@ class KernelSocket implements Socket {
 
   receiveAhead(minBuffer: number): Promise<Datagram | null> {
     const c = this.#c;
+    // A shim built before recvAsync existed (NLCTL_NATIVE, a stale build): read on this thread.
+    if (typeof this.#s.recvAsync !== 'function') return Promise.resolve(null);
     return new Promise((resolve, reject) => {
       const started = this.#s.recvAsync(minBuffer, (r) => {
         if (typeof r === 'number') {
