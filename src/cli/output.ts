@@ -154,30 +154,37 @@ export function extraHeaderSize(target: Target, m: Message, decoded: DecodedMess
  * views that show them (mnl, lossless JSON).
  */
 export class LazyMessageRecord implements MessageRecord {
-  readonly record = 'message';
-  direction: 'sent' | 'received';
-  // Set only when given: a dump makes 100k of these, most with none of them.
+  // Fields are declared, not initialised in the class body: a dump makes 100k of these, and
+  // assignments in the constructor cost less than class-field definitions. Plain (not #private)
+  // fields, all set in the constructor: one object shape.
+  declare readonly record: 'message';
+  declare direction: 'sent' | 'received';
+  // Set only when given: most records have none of them.
   declare time?: Date;
   declare group?: number;
   declare groupName?: string;
   declare nsid?: number;
   declare portid?: number;
   declare mark?: MessageRecord['mark'];
-  // Plain (not #private) fields, all set in the constructor: one object shape, cheap to make.
-  private readonly target: Target;
-  private readonly m: Message;
-  private readonly ctx: DecodeContext;
-  private decodedMessage: DecodedMessage | undefined = undefined;
-  private messageBytes: Uint8Array | undefined = undefined;
-  private ehs: number | undefined = undefined;
+  declare private readonly target: Target;
+  declare private readonly m: Message;
+  declare private readonly ctx: DecodeContext;
+  declare private decodedMessage: DecodedMessage | undefined;
+  declare private messageBytes: Uint8Array | undefined;
+  declare private ehs: number | undefined;
   /** Whether writeCompactJson wrote the message (then it was never decoded). */
-  private written = false;
+  declare private written: boolean;
 
   constructor(target: Target, m: Message, direction: 'sent' | 'received', ctx: DecodeContext, extra?: Partial<MessageRecord>) {
+    (this as { record: 'message' }).record = 'message';
+    this.direction = direction;
     this.target = target;
     this.m = m;
     this.ctx = ctx;
-    this.direction = direction;
+    this.decodedMessage = undefined;
+    this.messageBytes = undefined;
+    this.ehs = undefined;
+    this.written = false;
     if (extra) {
       if (extra.time !== undefined) this.time = extra.time;
       if (extra.group !== undefined) this.group = extra.group;
