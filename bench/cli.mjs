@@ -29,6 +29,7 @@ import {
 
 const NAME = 'cli-bench';
 const NLCTL = join(root, 'bin', 'nlctl');
+const FLOOR = join(root, 'bench', 'floor.mjs');
 
 // The issue's targets.
 const LIMIT = {
@@ -182,6 +183,18 @@ async function countNlctl(file, { collectBytes = false, dstPrefix } = {}) {
 
 function countIpJson(file) {
   return JSON.parse(readFileSync(file, 'utf8')).length;
+}
+
+/**
+ * Whether every line bench/floor.mjs wrote is a line of decode's output, in the same order:
+ * { lines, missing } (missing: floor lines not found in order).
+ */
+function floorInDecode(floorFile, decodeFile) {
+  const floor = readFileSync(floorFile, 'utf8').split('\n').filter(Boolean);
+  const decoded = readFileSync(decodeFile, 'utf8').split('\n');
+  let i = 0;
+  for (const line of decoded) if (i < floor.length && line === floor[i]) i++;
+  return { lines: floor.length, missing: floor.length - i };
 }
 
 /**
@@ -374,6 +387,11 @@ async function main() {
       label: 'nlctl decode --input raw -j',
       run: () => timeProcess(NLCTL, ['decode', '--input', 'raw', '-f', 'route', '-j'], { stdinFile: f('dump.raw'), stdoutFile: f('decode.ndjson'), isNode: true }),
     },
+    // Not a target: what a Node process that knows the answer in advance needs (bench/floor.mjs).
+    floor: {
+      label: 'floor: bench/floor.mjs',
+      run: () => timeProcess('node', [FLOOR], { stdinFile: f('dump.raw'), stdoutFile: f('floor.ndjson'), isNode: true }),
+    },
   };
   for (const c of Object.values(contenders)) Object.assign(c, { times: [], rss: [] });
 
@@ -389,6 +407,8 @@ async function main() {
   const firstDecode = contenders.decode.run();
   const decodeCount = await countNlctl(f('decode.ndjson'));
   const decodeSame = await sameRecords(f('dump-lossless.ndjson'), f('decode.ndjson'));
+  contenders.floor.run();
+  const floorLines = floorInDecode(f('floor.ndjson'), f('decode.ndjson'));
   rmSync(f('dump-lossless.ndjson'));
   const expected = opts.routes + 1; // + the connected 172.16.0.0/24
   const checks = {
@@ -402,12 +422,16 @@ async function main() {
     decodeRoutesIPv4Main: decodeCount.main4,
     decodeRecordsEqualToLosslessDump: decodeSame.equal,
     decodeRecordsDiffering: decodeSame.differ,
+    floorLinesEqualToDecode: floorLines.lines - floorLines.missing,
   };
   if (ipRoutes !== dumpCount.main4) throw new Error(`ip and nlctl disagree on the IPv4 routes in table main: ${JSON.stringify(checks)}`);
   // The IPv4 routes in table main are ours and fixed; the AF_UNSPEC dump also carries IPv6 and
   // local-table routes of a young namespace, which may still come and go between two dumps.
   if (losslessCount.main4 !== dumpCount.main4 || decodeCount.main4 !== dumpCount.main4) {
     throw new Error(`dump, lossless dump and decode disagree on the IPv4 routes in table main: ${JSON.stringify(checks)}`);
+  }
+  if (floorLines.missing || floorLines.lines !== opts.routes) {
+    throw new Error(`bench/floor.mjs wrote ${floorLines.lines} lines (expected ${opts.routes}), ${floorLines.missing} of them not as nlctl decode writes them`);
   }
   if (decodeSame.differ) {
     throw new Error(`decode of the saved dump differs from the dump itself in ${decodeSame.differ} records; first: ${JSON.stringify(decodeSame.firstDiff)}`);
@@ -417,7 +441,7 @@ async function main() {
 
   // Timed runs, interleaved so drift (thermal, other tenants) hits every contender alike.
   for (let i = 0; i < opts.runs; i++) {
-    log(`run ${i + 1}/${opts.runs}: ip, dump, decode`);
+    log(`run ${i + 1}/${opts.runs}: ip, dump, decode, floor`);
     for (const c of Object.values(contenders)) {
       await turn();
       const r = c.run();
@@ -544,6 +568,7 @@ function printTable(r) {
   out.push(`  2. listen captured ${l.nlctl.captured.join(', ')} of ${r.routes} (ratio ${l.nlctl.ratio.toFixed(4)}), overrun records ${l.nlctl.overruns.join(', ')}  → ${word(l.pass)}`);
   out.push(`     (ip monitor route: ${l.ipMonitor.captured.join(', ')} of ${r.routes}, ENOBUFS ${l.ipMonitor.overruns.join(', ')}: ${l.ipMonitor.complete ? 'complete' : 'INCOMPLETE'})`);
   out.push(`  3. decode raw → NDJSON / ip -j route show = ${s(c.decode.medianSeconds)} / ${s(c.ip.medianSeconds)} = ${t.decodeTime.ratio.toFixed(2)} ≤ ${LIMIT.decodeVsIp.toFixed(2)}  → ${word(t.decodeTime.pass)}`);
+  out.push(`     (the floor — bench/floor.mjs, a Node program that writes only these routes' lines, byte for byte as decode does, from text prepared in advance — takes ${x(c.floor.ratioVsIp)} ip's time: decode is ${x(c.decode.medianSeconds / c.floor.medianSeconds)} of it)`);
   out.push(`  4. nlctl --version / node -e 0 = ${ms(r.startup.medianSeconds.nlctl)} / ${ms(r.startup.medianSeconds.node)} = ${t.startup.ratio.toFixed(2)} ≤ ${LIMIT.startupVsNode.toFixed(2)}  → ${word(t.startup.pass)}`);
   out.push('');
   out.push(`TARGETS: dump time ${word(t.dumpTime.pass)}, dump RSS ${word(t.dumpRss.pass)}, listen ${word(l.pass)}, decode ${word(t.decodeTime.pass)}, start-up ${word(t.startup.pass)}`);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFamily, type FamilySpec } from '../src/families/index.js';
 import { decodeMessage, type DecodedMessage } from '../src/model/decode.js';
-import { annotateMnl, createRenderer, formatMessageText, recordToObject, stringifyJson, type OutputFormat } from '../src/render/index.js';
+import { annotateMnl, createRenderer, formatMessageText, loadRenderer, recordToObject, stringifyJson, type OutputFormat } from '../src/render/index.js';
 import { formatMnl } from '../src/render/mnl.js';
 import type { MessageRecord, OutputRecord } from '../src/render/record.js';
 import { LE, concat, cstr, nla, nlmsg, s32, u16, u32, u64 } from './helpers/bytes.js';
@@ -514,5 +514,27 @@ describe('mnl and mnl-annotated', () => {
     const short: MessageRecord = { ...r, bytes: r.bytes.subarray(0, 40) };
     expect(render('mnl', short)).toBe('');
     expect(render('mnl-annotated', short)).toBe('# RTM_NEWLINK seq=7 not shown by libmnl: nlmsg_len=72, 40 bytes\n');
+  });
+});
+
+describe('loadRenderer', () => {
+  it('gives each format the renderer createRenderer gives, loading only its module', async () => {
+    const formats: OutputFormat[] = ['table', 'json', 'text', 'mnl', 'mnl-annotated'];
+    for (const format of formats) {
+      for (const options of [{}, { color: true, width: 80 }, { pretty: true }, { lossless: true }]) {
+        // Renderers keep state between records (a table's blank lines): compare whole streams.
+        const lazy = await loadRenderer(format, options);
+        const eager = createRenderer(format, options);
+        for (const r of [malformedRecord(), genlRecord(), ...notes]) expect(lazy.render(r), `${format} ${JSON.stringify(options)}`).toBe(eager.render(r));
+        expect(lazy.end?.()).toBe(eager.end?.());
+      }
+    }
+  });
+
+  it('rejects a format it does not know, also one named like an Object member', async () => {
+    for (const bad of ['yaml', 'toString', 'constructor', '']) {
+      await expect(loadRenderer(bad as OutputFormat)).rejects.toThrow(RangeError);
+      expect(() => createRenderer(bad as OutputFormat)).toThrow(RangeError);
+    }
   });
 });

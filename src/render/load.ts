@@ -26,24 +26,53 @@ export interface RendererOptions {
   structLayout?: (decoded: DecodedMessage) => StructSpec | undefined;
 }
 
+/** The modules renderers come from (mnl and mnl-annotated share one). */
+export interface RendererModules {
+  table: typeof import('./table.js');
+  json: typeof import('./json.js');
+  text: typeof import('./text.js');
+  annotated: typeof import('./annotated.js');
+}
+
+/** Which module each format's renderer is in. */
+const MODULE_OF: Readonly<Record<OutputFormat, keyof RendererModules>> = { table: 'table', json: 'json', text: 'text', mnl: 'annotated', 'mnl-annotated': 'annotated' };
+
+const IMPORTS: { readonly [K in keyof RendererModules]: () => Promise<RendererModules[K]> } = {
+  table: () => import('./table.js'),
+  json: () => import('./json.js'),
+  text: () => import('./text.js'),
+  annotated: () => import('./annotated.js'),
+};
+
 /**
- * A renderer for an output format, its module loaded now. An unknown format rejects with a
- * RangeError (a caller's bug).
+ * The renderer for a format, from its module in `modules` (the one place that maps formats and
+ * options to renderers; createRenderer passes every module, loadRenderer the one it loaded).
+ * An unknown format throws a RangeError (a caller's bug).
  */
-export async function loadRenderer(format: OutputFormat, options: RendererOptions = {}): Promise<Renderer> {
+export function buildRenderer(format: OutputFormat, options: RendererOptions, modules: Partial<RendererModules>): Renderer {
   const color = options.color === true;
   switch (format) {
     case 'table':
-      return (await import('./table.js')).tableRenderer({ color, width: options.width, maxValueLines: options.maxValueLines });
+      return modules.table!.tableRenderer({ color, width: options.width, maxValueLines: options.maxValueLines });
     case 'json':
-      return (await import('./json.js')).jsonRenderer({ pretty: options.pretty, lossless: options.lossless });
+      return modules.json!.jsonRenderer({ pretty: options.pretty, lossless: options.lossless });
     case 'text':
-      return (await import('./text.js')).textRenderer({ color });
+      return modules.text!.textRenderer({ color });
     case 'mnl':
-      return (await import('./annotated.js')).mnlRenderer({ color });
+      return modules.annotated!.mnlRenderer({ color });
     case 'mnl-annotated':
-      return (await import('./annotated.js')).annotatedMnlRenderer({ color, structLayout: options.structLayout });
+      return modules.annotated!.annotatedMnlRenderer({ color, structLayout: options.structLayout });
     default:
       throw new RangeError(`unknown output format ${JSON.stringify(format)}; expected one of ${OUTPUT_FORMATS.join(', ')}`);
   }
+}
+
+/**
+ * A renderer for an output format, loading only its module (what the CLI uses: a command
+ * prints in one format). An unknown format rejects with a RangeError.
+ */
+export async function loadRenderer(format: OutputFormat, options: RendererOptions = {}): Promise<Renderer> {
+  if (!Object.hasOwn(MODULE_OF, format)) return buildRenderer(format, options, {});
+  const key = MODULE_OF[format];
+  return buildRenderer(format, options, { [key]: await IMPORTS[key]() });
 }
