@@ -63,28 +63,38 @@ Napi::Value Errno(Napi::Env env, int err) { return Napi::Number::New(env, -err);
 // dump datagrams at 32 KiB unless one message is larger), and a bound on what JS can ask for.
 constexpr double kMaxAsyncBuffer = 64.0 * 1024 * 1024;
 
+// Sets obj[name] = v. Plain Node-API calls, each checked, here and in ReceivedObject: they also
+// run in recvAsync's completion while a Worker is torn down, where node-addon-api's wrappers
+// would turn a refused call into a fatal error.
+bool SetNumber(napi_env env, napi_value obj, const char* name, double v) {
+  napi_value n = nullptr;
+  return napi_create_double(env, v, &n) == napi_ok && napi_set_named_property(env, obj, name, n) == napi_ok;
+}
+
 // What recvmsg(2) saw, as the object recv() and recvAsync() return: n, flags, sender, and the
-// control messages we decode. The one piece of decoding done here: cmsghdr's size and
-// alignment depend on the architecture (cmsg_len is a size_t), so the CMSG_* macros must walk.
-Napi::Object ReceivedObject(Napi::Env env, ssize_t n, msghdr& msg, const sockaddr_nl& sa) {
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("n", Napi::Number::New(env, static_cast<double>(n)));
-  result.Set("flags", Napi::Number::New(env, msg.msg_flags));
-  result.Set("portid", Napi::Number::New(env, sa.nl_pid));
-  result.Set("groups", Napi::Number::New(env, sa.nl_groups));
+// control messages we decode; nullptr when Node-API refuses. The one piece of decoding done
+// here: cmsghdr's size and alignment depend on the architecture (cmsg_len is a size_t), so
+// the CMSG_* macros must walk.
+napi_value ReceivedObject(napi_env env, ssize_t n, msghdr& msg, const sockaddr_nl& sa) {
+  napi_value o = nullptr;
+  if (napi_create_object(env, &o) != napi_ok || !SetNumber(env, o, "n", static_cast<double>(n)) ||
+      !SetNumber(env, o, "flags", msg.msg_flags) || !SetNumber(env, o, "portid", sa.nl_pid) ||
+      !SetNumber(env, o, "groups", sa.nl_groups)) {
+    return nullptr;
+  }
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_NETLINK) continue;
     if (c->cmsg_type == NETLINK_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(nl_pktinfo))) {
       nl_pktinfo pktinfo;
       std::memcpy(&pktinfo, CMSG_DATA(c), sizeof pktinfo);
-      result.Set("group", Napi::Number::New(env, pktinfo.group));
+      if (!SetNumber(env, o, "group", pktinfo.group)) return nullptr;
     } else if (c->cmsg_type == NETLINK_LISTEN_ALL_NSID && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
       int nsid;
       std::memcpy(&nsid, CMSG_DATA(c), sizeof nsid);
-      result.Set("nsid", Napi::Number::New(env, nsid));
+      if (!SetNumber(env, o, "nsid", nsid)) return nullptr;
     }
   }
-  return result;
+  return o;
 }
 
 Napi::Value Closed(Napi::Env env) { return Errno(env, EBADF); }
@@ -105,7 +115,7 @@ struct RecvWork {
   // Results, written by the thread, read on the JS thread after it.
   ssize_t n = 0;
   int err = 0;
-  bool fits = false;  // the datagram was read (it fit in data); else it is still queued
+  bool read = false;  // recvmsg ran: the datagram is consumed (cut short if n > size)
   sockaddr_nl sa{};
   msghdr msg{};
   iovec iov{};
@@ -329,7 +339,8 @@ Napi::Value NetlinkSocket::Recv(const Napi::CallbackInfo& info) {
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Errno(env, errno);
 
-  return ReceivedObject(env, n, msg, sa);
+  napi_value result = ReceivedObject(env, n, msg, sa);
+  return result == nullptr ? Napi::Value() : Napi::Value(env, result);
 }
 
 // recvAsync(size, callback): receive the next queued datagram on the thread pool, without
@@ -413,40 +424,54 @@ void NetlinkSocket::RecvWorkExecute(napi_env /*env*/, void* data) {
     return;
   }
   w->n = n;
-  w->fits = static_cast<size_t>(n) <= w->size;
+  w->read = true;
 }
 
-// Back on the JS thread (also while a Worker is being torn down, when JS cannot run: then the
-// calls below fail harmlessly and only the cleanup happens).
+// Back on the JS thread. Also while a Worker is torn down, when JS can no longer run: then
+// Node-API refuses the calls that make the result (plain calls, checked, never node-addon-api's
+// wrappers, which would make that fatal) and only the cleanup happens.
 void NetlinkSocket::RecvWorkComplete(napi_env env, napi_status status, void* data) {
   auto* w = static_cast<RecvWork*>(data);
   if (w->socket != nullptr) w->socket->recv_work_ = nullptr;
   if (w->close_fd) ::close(w->fd);  // the socket was closed meanwhile: its fd is ours to close
   napi_handle_scope scope = nullptr;
   if (napi_open_handle_scope(env, &scope) == napi_ok) {
-    Napi::Env e(env);
+    // The result: -errno, or the object recv() gives (plus data when whole). Every call is
+    // checked; when one is refused (a Worker being torn down) the callback is simply not called.
+    napi_value arg = nullptr;
+    int err = status != napi_ok ? ECANCELED : w->close_fd ? EBADF : w->err;
+    if (err != 0) {
+      if (napi_create_int32(env, -err, &arg) != napi_ok) arg = nullptr;
+    } else if (!w->read) {
+      // Too big for the buffer: still queued, for a recv() with a big enough one.
+      if (napi_create_object(env, &arg) != napi_ok || !SetNumber(env, arg, "n", static_cast<double>(w->n)) ||
+          !SetNumber(env, arg, "flags", 0)) {
+        arg = nullptr;
+      }
+    } else {
+      arg = ReceivedObject(env, w->n, w->msg, w->sa);
+      // Only when whole: a datagram that grew between the peek and the read (another reader
+      // took the one peeked at) comes back with MSG_TRUNC in flags and no data.
+      if (arg != nullptr && static_cast<size_t>(w->n) <= w->size) {
+        size_t n = static_cast<size_t>(w->n);
+        void* bytes = nullptr;
+        napi_value ab = nullptr;
+        napi_value u8 = nullptr;
+        if (napi_create_arraybuffer(env, n, &bytes, &ab) != napi_ok ||
+            napi_create_typedarray(env, napi_uint8_array, n, ab, 0, &u8) != napi_ok) {
+          arg = nullptr;
+        } else {
+          if (n > 0) std::memcpy(bytes, w->data.get(), n);
+          if (napi_set_named_property(env, arg, "data", u8) != napi_ok) arg = nullptr;
+        }
+      }
+    }
     napi_value fn = nullptr;
     napi_value self = nullptr;
-    napi_get_reference_value(env, w->callback, &fn);
-    napi_get_reference_value(env, w->owner, &self);
-    napi_value arg = nullptr;
-    if (status != napi_ok) {
-      arg = Errno(e, ECANCELED);
-    } else if (w->close_fd) {
-      arg = Closed(e);
-    } else if (w->err != 0) {
-      arg = Errno(e, w->err);
-    } else if (!w->fits) {
-      Napi::Object o = Napi::Object::New(e);
-      o.Set("n", Napi::Number::New(e, static_cast<double>(w->n)));
-      o.Set("flags", Napi::Number::New(e, 0));
-      arg = o;
-    } else {
-      Napi::Object o = ReceivedObject(e, w->n, w->msg, w->sa);
-      o.Set("data", Napi::Buffer<uint8_t>::Copy(e, w->data.get(), static_cast<size_t>(w->n)));
-      arg = o;
-    }
-    if (fn != nullptr && self != nullptr && arg != nullptr && !e.IsExceptionPending()) {
+    bool pending = false;
+    if (arg != nullptr && napi_get_reference_value(env, w->callback, &fn) == napi_ok && fn != nullptr &&
+        napi_get_reference_value(env, w->owner, &self) == napi_ok && self != nullptr &&
+        napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
       napi_value result = nullptr;
       // An exception thrown by the callback is left pending: Node-API reports it as uncaught.
       napi_call_function(env, self, fn, 1, &arg, &result);

@@ -14,6 +14,8 @@ import {
 } from '../src/index.js';
 import { FakeSocket, PID, ack, dial, error, multipart } from '../src/netlink/nltest.js';
 import { Conn } from '../src/netlink/conn.js';
+import { marshalMessages } from '../src/netlink/message.js';
+import type { Datagram, Socket } from '../src/netlink/socket.js';
 
 const { Request, Acknowledge, Multi, Dump, DumpInterrupted } = HeaderFlags;
 
@@ -238,6 +240,59 @@ describe('Conn.receiveIter', () => {
     const err = await conn.receive().catch((e) => e);
     expect(err).toBeInstanceOf(DumpInterruptedError);
     expect(err.messages).toHaveLength(2);
+  });
+});
+
+describe('read-ahead (a transport with receiveAhead)', () => {
+  /**
+   * A transport that holds one part of a dump, then reads ahead as `ahead` says; after that the
+   * dump's DONE is queued for receive().
+   */
+  function transport(ahead: () => Promise<Datagram | null>): { socket: Socket; calls: () => number } {
+    let part: Uint8Array | undefined;
+    let seq = 0;
+    let calls = 0;
+    const socket: Socket = {
+      pid: PID,
+      send(bytes) {
+        seq = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+        const m: Message = { header: { length: 20, type: 16, flags: Multi, sequence: seq, pid: PID }, data: new Uint8Array(4) };
+        part = marshalMessages([m]);
+      },
+      receive() {
+        const d = part;
+        part = undefined;
+        return d ? { data: d, portid: 0, groups: 0 } : null;
+      },
+      receiveAhead() {
+        calls++;
+        part = marshalMessages([{ header: { length: 20, type: HeaderType.Done, flags: Multi, sequence: seq, pid: PID }, data: new Uint8Array(4) }]);
+        return ahead();
+      },
+      watch() {},
+      unwatch() {},
+      close() {},
+    };
+    return { socket, calls: () => calls };
+  }
+
+  it('a timeout ends a wait for a read-ahead the thread pool never gets to', async () => {
+    const { socket, calls } = transport(() => new Promise(() => {}));
+    const conn = new Conn(0, socket);
+    conn.send({ header: { type: 18, flags: Request | Dump } });
+    const it = conn.receiveBatches({ timeout: 50 });
+    expect((await it.next()).value).toHaveLength(1);
+    await expect(it.next()).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(calls()).toBe(1);
+  });
+
+  it('a failed read-ahead reaches the reader as its error (the rest of the dump is then discarded)', async () => {
+    const { socket } = transport(() => Promise.reject(systemError('recvmsg', -105)));
+    const conn = new Conn(0, socket);
+    conn.send({ header: { type: 18, flags: Request | Dump } });
+    const it = conn.receiveBatches({ timeout: 1000 });
+    expect((await it.next()).value).toHaveLength(1);
+    await expect(it.next()).rejects.toMatchObject({ code: 'ENOBUFS' });
   });
 });
 

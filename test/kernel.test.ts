@@ -329,6 +329,23 @@ describe('a dump read ahead on the thread pool', () => {
     }
   });
 
+  it('a buffer size the thread pool read does not take (fractional, above 64 MiB) reads on the JS thread instead', async () => {
+    for (const bufferSize of [128 << 20, 40000.5]) {
+      const c = dial(ROUTE, { netns: ns.name, bufferSize });
+      try {
+        c.send(getroute);
+        let n = 0;
+        for await (const batch of c.receiveBatches({ timeout: 5000 })) {
+          n += batch.length;
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        expect(n).toBeGreaterThan(ROUTES);
+      } finally {
+        c.close();
+      }
+    }
+  });
+
   it('close() while a read-ahead is in flight ends the reader with EBADF', async () => {
     const c = dial(ROUTE, { netns: ns.name });
     c.send(getroute);

@@ -443,6 +443,8 @@ describe('real kernel', () => {
     if (typeof r === 'number') throw new Error(`recvAsync failed with ${r}`);
     expect(r).toMatchObject({ n: 36, portid: 0, groups: 0 });
     expect(r.data).toBeInstanceOf(Uint8Array);
+    // A plain Uint8Array, as recv() callers build theirs: not a Buffer, whose slice() is a view.
+    expect(Buffer.isBuffer(r.data)).toBe(false);
     expect(r.data!.length).toBe(36);
     expect(headers(r.data!)[0]).toMatchObject({ len: 36, type: NLMSG_ERROR, seq: 3 });
     expect(s.recv(new Uint8Array(64), 0)).toBe(-C.EAGAIN);

@@ -8,12 +8,20 @@
  * renderers' palette, which nests styles, is loaded only by the views that colour.
  */
 export const ansi = {
-  bold: (s: string): string => `\x1b[1m${s}\x1b[22m`,
-  cyan: (s: string): string => `\x1b[36m${s}\x1b[39m`,
-  green: (s: string): string => `\x1b[32m${s}\x1b[39m`,
-  yellow: (s: string): string => `\x1b[33m${s}\x1b[39m`,
-  redBold: (s: string): string => `\x1b[31m\x1b[1m${s}\x1b[22m\x1b[39m`,
+  bold: sgr('\x1b[1m', '\x1b[22m'),
+  cyan: sgr('\x1b[36m', '\x1b[39m'),
+  green: sgr('\x1b[32m', '\x1b[39m'),
+  yellow: sgr('\x1b[33m', '\x1b[39m'),
+  redBold: sgr('\x1b[31m\x1b[1m', '\x1b[22m\x1b[39m'),
 };
+
+/**
+ * A style as chalk applies one: nothing around an empty string, and closed before each line
+ * break and opened again after it, so a pager or `less -R` never carries it to the next line.
+ */
+function sgr(open: string, close: string): (s: string) => string {
+  return (s) => (s === '' ? s : open + s.replace(/\r?\n/g, (nl) => close + nl + open) + close);
+}
 
 /** The --color setting. */
 export type ColorMode = 'auto' | 'always' | 'never';

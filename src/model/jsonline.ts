@@ -456,7 +456,7 @@ function writeAttrs(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, b: Bytes, sta
       if (ap.kind === Kind.Decline) return false;
       sink.bytes(ap.key);
       // An attribute that may repeat is an array even once (a repeat went the general way).
-      const multi = ap.spec.multi === true;
+      const multi = !!ap.spec.multi; // truthy, as the general decoder reads it
       if (multi) sink.byte(OPEN_BRACKET);
       if (ap.kind === Kind.General) {
         general ??= generalAttrs(fp, plan.name, b, start, end);

@@ -344,17 +344,43 @@ export class Conn {
    */
   #readAhead(): void {
     if (this.#ahead || this.#closed || !this.#sock.receiveAhead) return;
+    // Never rejects: whatever happens becomes a queue entry, so nobody has to await it.
     this.#ahead = this.#sock.receiveAhead(this.#bufferSize).then(
       (d) => {
         this.#ahead = undefined;
-        if (d && !this.#closed) this.#accept(d);
+        try {
+          if (d && !this.#closed) this.#accept(d);
+        } catch (err) {
+          this.#queue.push({ error: err as Error });
+        }
       },
       (err: unknown) => {
         this.#ahead = undefined;
-        this.#debug.error('receive', err);
-        if (!this.#closed) this.#queue.push({ error: err as Error });
+        if (this.#closed) return;
+        this.#queue.push({ error: err as Error });
+        try {
+          this.#debug.error('receive', err);
+        } catch {
+          // a debug writer's failure must not lose the error
+        }
       },
     );
+  }
+
+  /** Wait for the read-ahead in flight, or until `signal` aborts (then reject with its reason). */
+  async #awaitAhead(ahead: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return ahead;
+    signal.throwIfAborted();
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([ahead, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /**
@@ -366,9 +392,10 @@ export class Conn {
       if (this.#closed) throw systemError('recvmsg', 9 /* EBADF */);
       const q = this.#queue.shift();
       if (q) return q;
-      // A read-ahead owns the next datagram: wait for it (it never blocks) before reading here.
+      // A read-ahead owns the next datagram: wait for it (it never blocks in the kernel, but the
+      // thread pool may be busy, so a timeout or abort still ends the wait) before reading here.
       if (this.#ahead) {
-        await this.#ahead;
+        await this.#awaitAhead(this.#ahead, signal);
         continue;
       }
       this.#drain();

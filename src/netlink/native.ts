@@ -47,7 +47,8 @@ export interface NativeSocket {
    * The next queued datagram, received on the thread pool without blocking into a buffer of
    * `size` bytes (1…64 MiB): the callback gets -errno (-EAGAIN: nothing queued), or what recv()
    * returns plus `data` (its n bytes) — without `data` when it did not fit, and then it is still
-   * queued. Returns 0 when started, -EBUSY while one is running, -EBADF when closed. A dump
+   * queued (flags 0), or was cut short (MSG_TRUNC in flags: another reader took the datagram
+   * peeked at). Returns 0 when started, -EBUSY while one is running, -EBADF when closed. A dump
    * gains by it: the kernel builds the next datagram inside recvmsg, on that thread, meanwhile.
    */
   recvAsync(size: number, callback: (result: (NativeReceived & { data?: Uint8Array }) | number) => void): number;

@@ -81,6 +81,14 @@ export interface Socket {
   removeBPF?(): void;
 }
 
+/** The largest buffer the shim's recvAsync takes (64 MiB). */
+const MAX_AHEAD_BUFFER = 64 * 1024 * 1024;
+
+/** A datagram lost to a short buffer: never handed out as a stub. */
+function truncated(n: number, buffer: number): Error {
+  return Object.assign(new Error(`netlink message truncated: ${n} bytes, buffer ${buffer}`), { code: 'ERR_NETLINK_TRUNCATED' });
+}
+
 /** A datagram from its bytes and what recvmsg said about it. */
 function datagram(data: Uint8Array, r: { portid: number; groups: number; group?: number; nsid?: number }): Datagram {
   const d: Datagram = { data, portid: r.portid, groups: r.groups };
@@ -152,27 +160,29 @@ class KernelSocket implements Socket {
       if (r === -c.EAGAIN) return null;
       throw systemError('recvmsg', r);
     }
-    if (r.n > this.#scratch.length) {
-      // Cannot happen after the peek unless the queue changed under us; never hand out a stub.
-      throw Object.assign(new Error(`netlink message truncated: ${r.n} bytes, buffer ${this.#scratch.length}`), {
-        code: 'ERR_NETLINK_TRUNCATED',
-      });
-    }
+    // Cannot happen after the peek unless the queue changed under us; never hand out a stub.
+    if (r.n > this.#scratch.length) throw truncated(r.n, this.#scratch.length);
     // Copy out of the reusable scratch buffer so messages own their bytes.
     return datagram(this.#scratch.slice(0, r.n), r);
   }
 
   receiveAhead(minBuffer: number): Promise<Datagram | null> {
     const c = this.#c;
-    // A shim built before recvAsync existed (NLCTL_NATIVE, a stale build): read on this thread.
-    if (typeof this.#s.recvAsync !== 'function') return Promise.resolve(null);
+    // A shim built before recvAsync existed (NLCTL_NATIVE, a stale build), or a buffer size it
+    // does not take: read on this thread instead.
+    const size = Math.max(Math.ceil(minBuffer), 1);
+    if (typeof this.#s.recvAsync !== 'function' || !(size <= MAX_AHEAD_BUFFER)) return Promise.resolve(null);
     return new Promise((resolve, reject) => {
-      const started = this.#s.recvAsync(minBuffer, (r) => {
+      const started = this.#s.recvAsync(size, (r) => {
         if (typeof r === 'number') {
           if (r === -c.EAGAIN) resolve(null);
           else reject(systemError('recvmsg', r));
+        } else if (r.data) {
+          resolve(datagram(r.data, r));
+        } else if (r.flags & c.MSG_TRUNC) {
+          reject(truncated(r.n, size));
         } else {
-          resolve(r.data ? datagram(r.data, r) : null);
+          resolve(null); // too big for this buffer: receive() takes it
         }
       });
       if (started < 0) reject(systemError('recvmsg', started));
