@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { colorModeFromArgv, normalizeColorFlag, useColor } from '../src/cli/color.js';
+import { Chalk } from 'chalk';
+import { ansi, colorModeFromArgv, normalizeColorFlag, useColor } from '../src/cli/color.js';
 import { createNetns } from './helpers/netns.js';
 import { publicCopy, removePublicCopy } from './helpers/public-copy.js';
 import { join } from 'node:path';
@@ -52,6 +53,22 @@ describe('the colour decision', () => {
     const json = run(['--color', 'always', '-j', 'dump', '-f', 'route', '-t', 'getlink'], { FORCE_COLOR: '1' });
     expect(json.stdout).not.toContain(ESC);
     expect(() => json.stdout.trim().split('\n').map((l) => JSON.parse(l))).not.toThrow();
+  });
+});
+
+describe('help and error styles', () => {
+  it('are the codes chalk writes at level 1, for empty text and line breaks too', () => {
+    const chalk = new Chalk({ level: 1 });
+    const pairs: [(s: string) => string, (s: string) => string][] = [
+      [ansi.bold, chalk.bold],
+      [ansi.cyan, chalk.cyan],
+      [ansi.green, chalk.green],
+      [ansi.yellow, chalk.yellow],
+      [ansi.redBold, chalk.red.bold],
+    ];
+    for (const [ours, theirs] of pairs) {
+      for (const text of ['Usage:', '', '-f, --family <name>', 'two\nlines', 'crlf\r\nend', '\n']) expect(ours(text)).toBe(theirs(text));
+    }
   });
 });
 
