@@ -506,6 +506,12 @@ export interface MessageInput {
    * header when present, so padding content and odd bytes come back as they were.
    */
   header_bytes?: JsonValue;
+  /**
+   * nlmsg_len as the decoder printed it. With attr_list it says whether the last attribute was
+   * padded: a message may end right after an unaligned attribute, and the lossless form then
+   * gives those bytes back unpadded. Ignored otherwise (the length is always computed).
+   */
+  len?: JsonValue;
 }
 
 const FLAG_BITS: Record<string, number> = {
@@ -603,8 +609,15 @@ export function encodeMessage(
   }
   if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
   else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
+  let data = concat(parts);
+  // Every attribute of the lossless list is padded, the last one too; a message that ended
+  // right after an unaligned last attribute says so by its len, and gets those bytes back.
+  if (input.attr_list !== undefined && typeof input.len === 'number') {
+    const want = input.len - 16;
+    if (want >= 0 && want < data.length && data.length - want < 4 && data.subarray(want).every((b) => b === 0)) data = data.subarray(0, want);
+  }
   return {
     header: { type: genl ? options.genlFamilyId! : spec.value, flags, sequence: input.seq ?? 0, pid: input.pid ?? 0 },
-    data: concat(parts),
+    data,
   };
 }
