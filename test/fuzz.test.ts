@@ -834,18 +834,31 @@ describe('model codec: arrays of structs, nested structs, char arrays, hex, mult
     attrs: fc.oneof({ arbitrary: featureAttrs, weight: 4 }, { arbitrary: fc.uint8Array({ maxLength: 64 }), weight: 1 }),
   });
 
-  it('a message that ends right after an unaligned attribute comes back unpadded from its lossless form', () => {
-    // Found by the property below (seed -591491983): a 1-byte attribute, unpadded, ends the message.
-    for (const attrs of [Uint8Array.of(5, 0, 0, 0, 0), Uint8Array.of(6, 0, 0, 0, 7, 8), concat(nla(1, new Uint8Array(4)), Uint8Array.of(7, 0, 2, 0, 1, 2, 3))]) {
+  it('padding that is not the usual zeros, or cut short where the message ends, comes back from the lossless form', () => {
+    // Found by the property below (seeds -591491983, 899869852): a 1-byte attribute ends the
+    // message, with no padding or with a stray byte where the padding would be.
+    const cases = [
+      Uint8Array.of(5, 0, 0, 0, 0),
+      Uint8Array.of(5, 0, 0, 0, 0, 1),
+      Uint8Array.of(6, 0, 0, 0, 7, 8),
+      concat(nla(1, new Uint8Array(4)), Uint8Array.of(7, 0, 2, 0, 1, 2, 3)),
+      concat(Uint8Array.of(5, 0, 0, 0, 9, 0xaa, 0xbb, 0xcc), nla(1, new Uint8Array(4))),
+    ];
+    for (const attrs of cases) {
       const data = concat(new Uint8Array(4), attrs);
       const m: Message = { header: { length: 16 + data.length, type: 16, flags: 0, sequence: 1, pid: 0 }, data };
       const o = JSON.parse(stringifyJson(messageToObject(decodeMessage(m, { protocol: 99, family: fam }), { lossless: true }))) as Record<string, JsonValue>;
-      expect(o.len).toBe(16 + data.length);
+      const list = o.attr_list as Record<string, JsonValue>[];
+      expect(list.some((a) => typeof a.pad === 'string')).toBe(true);
       expect([...encodeMessage(fam, o as unknown as MessageInput).data]).toEqual([...data]);
-      // Without len (a message written by hand) every attribute is padded, as the kernel wants.
-      delete o.len;
+      // Without pad (written by hand) every attribute is padded with zeros, as the kernel wants.
+      for (const a of list) delete a.pad;
       expect(encodeMessage(fam, o as unknown as MessageInput).data.length % 4).toBe(0);
     }
+    // The usual zero padding is not listed.
+    const plain = concat(new Uint8Array(4), nla(1, Uint8Array.of(1, 2, 3)));
+    const d = decodeMessage({ header: { length: 16 + plain.length, type: 16, flags: 0, sequence: 1, pid: 0 }, data: plain }, { protocol: 99, family: fam });
+    expect(d.attrs.every((a) => a.padding === undefined)).toBe(true);
   });
 
   it('decoding never throws; what does not fit is annotated; clean decodes encode back (lossless: the same bytes; compact: the same JSON)', () => {

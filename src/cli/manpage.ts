@@ -250,7 +250,7 @@ const JSON_RECORDS: readonly (readonly [string, string, readonly (readonly [stri
       ],
       [
         'attr_list',
-        'With \\fB\\-\\-lossless\\fR: every attribute in wire order, as objects with \\fBtype\\fR (number), \\fBname\\fR, \\fBconstant\\fR, \\fBflags\\fR (\\fBnested\\fR, \\fBnet_byteorder\\fR), \\fBlen\\fR, \\fBoffset\\fR (from the start of the message), \\fBbytes\\fR (hex), then \\fBvalue\\fR or nested \\fBattrs\\fR, \\fBraw\\fR (the number behind an enum or flags value) and \\fBmalformed\\fR.',
+        'With \\fB\\-\\-lossless\\fR: every attribute in wire order, as objects with \\fBtype\\fR (number), \\fBname\\fR, \\fBconstant\\fR, \\fBflags\\fR (\\fBnested\\fR, \\fBnet_byteorder\\fR), \\fBlen\\fR, \\fBoffset\\fR (from the start of the message), \\fBbytes\\fR (hex), \\fBpad\\fR (hex: the padding after the payload, only when it is not the usual zeros \\(em other content, or cut short where the message ends), then \\fBvalue\\fR or nested \\fBattrs\\fR, \\fBraw\\fR (the number behind an enum or flags value) and \\fBmalformed\\fR.',
       ],
       ['header_bytes', "With \\fB\\-\\-lossless\\fR: the fixed header as hex, exactly as received (padding and alignment included), as \\fB\\-\\-header\\-hex\\fR takes it; the library's encoder uses it instead of \\fBheader\\fR."],
       ['bytes', 'With \\fB\\-\\-lossless\\fR: the whole message as hex.'],
@@ -368,7 +368,7 @@ a number that appears twice holds an array.
 The JSON of a message encodes back to the same bytes, except for what it does not record:
 the NLA_F_NESTED and NLA_F_NET_BYTEORDER bits (the encoder sets NLA_F_NESTED on every nest, as strict kernels want in requests, and never NLA_F_NET_BYTEORDER),
 the place of a repeated attribute among others (its values are grouped), padding content, lengths longer than their content, and bytes that are not UTF\-8 in text.
-With \fB\-\-lossless\fR, \fBattr_list\fR and \fBheader_bytes\fR give back every byte.
+With \fB\-\-lossless\fR, \fBattr_list\fR (with \fBpad\fR) and \fBheader_bytes\fR give back every byte.
 `;
 
 const EXIT_STATUS = String.raw`

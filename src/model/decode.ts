@@ -49,6 +49,12 @@ export interface DecodedAttr {
   /** The description says the attribute may repeat: JSON shows it as an array even once. */
   multi?: boolean;
   /**
+   * The bytes between the payload and the next 4-byte boundary, only when they are not the
+   * usual zeros: other content, or fewer because the region ends first (a message may end
+   * right after an unaligned attribute). The lossless view keeps them, to give every byte back.
+   */
+  padding?: Uint8Array;
+  /**
    * Set when the payload does not fit its description: the value is then hex, or, for a struct
    * shorter than described, the fields it holds.
    */
@@ -568,7 +574,11 @@ function walkAttrs(w: Walk, set: AttrSetSpec | undefined, malformed: string[], i
       decodeValue(w, a, spec, out, malformed);
     }
     out.push(a);
-    off = Math.min(off + nlaAlign(len), buf.length);
+    const next = Math.min(off + nlaAlign(len), buf.length);
+    let odd = next - off < nlaAlign(len);
+    for (let i = off + len; !odd && i < next; i++) odd = buf[i] !== 0;
+    if (odd) a.padding = buf.subarray(off + len, next);
+    off = next;
   }
   for (const [a, spec] of deferred) decodeValue(w, a, spec, out, malformed);
   return out;

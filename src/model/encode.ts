@@ -435,6 +435,8 @@ export interface LosslessAttr {
   flags?: string[];
   len: number;
   bytes?: string;
+  /** The padding after the payload as it was, when not the usual zeros (see DecodedAttr.padding). */
+  pad?: string;
   attrs?: LosslessAttr[];
 }
 
@@ -449,7 +451,12 @@ export function encodeLossless(list: readonly LosslessAttr[]): Uint8Array {
       if (a.flags?.includes('nested')) t |= NLA_F_NESTED;
       if (a.flags?.includes('net_byteorder')) t |= NLA_F_NET_BYTEORDER;
       const payload = typeof a.bytes === 'string' ? (fromHex(a.bytes) ?? new Uint8Array(0)) : encodeLossless(a.attrs ?? []);
-      return attribute(t, payload, typeof a.bytes === 'string' ? a.len : NLA_HDRLEN + payload.length);
+      const length = typeof a.bytes === 'string' ? a.len : NLA_HDRLEN + payload.length;
+      const pad = typeof a.pad === 'string' ? fromHex(a.pad) : undefined;
+      if (!pad) return attribute(t, payload, length);
+      // The padding as recorded: other content, or none at all where the message ended.
+      const whole = attribute(t, payload, length).subarray(0, NLA_HDRLEN + payload.length);
+      return concat([whole, pad]);
     }),
   );
 }
@@ -506,12 +513,6 @@ export interface MessageInput {
    * header when present, so padding content and odd bytes come back as they were.
    */
   header_bytes?: JsonValue;
-  /**
-   * nlmsg_len as the decoder printed it. With attr_list it says whether the last attribute was
-   * padded: a message may end right after an unaligned attribute, and the lossless form then
-   * gives those bytes back unpadded. Ignored otherwise (the length is always computed).
-   */
-  len?: JsonValue;
 }
 
 const FLAG_BITS: Record<string, number> = {
@@ -609,15 +610,8 @@ export function encodeMessage(
   }
   if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
   else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
-  let data = concat(parts);
-  // Every attribute of the lossless list is padded, the last one too; a message that ended
-  // right after an unaligned last attribute says so by its len, and gets those bytes back.
-  if (input.attr_list !== undefined && typeof input.len === 'number') {
-    const want = input.len - 16;
-    if (want >= 0 && want < data.length && data.length - want < 4 && data.subarray(want).every((b) => b === 0)) data = data.subarray(0, want);
-  }
   return {
     header: { type: genl ? options.genlFamilyId! : spec.value, flags, sequence: input.seq ?? 0, pid: input.pid ?? 0 },
-    data,
+    data: concat(parts),
   };
 }

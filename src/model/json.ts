@@ -70,6 +70,7 @@ export function attrsToList(attrs: readonly DecodedAttr[]): Record<string, JsonV
     o.len = a.length;
     o.offset = a.offset;
     o.bytes = toHex(a.data);
+    if (a.padding) o.pad = toHex(a.padding);
     if (a.children) o.attrs = attrsToList(a.children);
     else if (a.value !== undefined) o.value = a.value;
     if (a.raw !== undefined) o.raw = a.raw;
