@@ -71,11 +71,41 @@ bool SetNumber(napi_env env, napi_value obj, const char* name, double v) {
   return napi_create_double(env, v, &n) == napi_ok && napi_set_named_property(env, obj, name, n) == napi_ok;
 }
 
+// One recvmsg(2): the sender address and control messages it fills in (recv() keeps one on the
+// stack, recvAsync() in its work, as the thread fills it).
+struct Received {
+  sockaddr_nl sa{};
+  iovec iov{};
+  msghdr msg{};
+  alignas(cmsghdr) unsigned char control[kControlSize];
+};
+
+// recvmsg(2) into data[0, length) with MSG_TRUNC added: netlink then returns the real datagram
+// length even when the buffer is smaller, which is how callers size their buffer. Returns n or
+// -errno; EINTR is retried.
+ssize_t ReceiveInto(int fd, Received& r, uint8_t* data, size_t length, int flags) {
+  r.iov = {data, length};
+  r.msg = msghdr{};
+  r.msg.msg_name = &r.sa;
+  r.msg.msg_namelen = sizeof r.sa;
+  r.msg.msg_iov = &r.iov;
+  r.msg.msg_iovlen = 1;
+  r.msg.msg_control = r.control;
+  r.msg.msg_controllen = sizeof r.control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(fd, &r.msg, flags | MSG_TRUNC);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : n;
+}
+
 // What recvmsg(2) saw, as the object recv() and recvAsync() return: n, flags, sender, and the
 // control messages we decode; nullptr when Node-API refuses. The one piece of decoding done
 // here: cmsghdr's size and alignment depend on the architecture (cmsg_len is a size_t), so
 // the CMSG_* macros must walk.
-napi_value ReceivedObject(napi_env env, ssize_t n, msghdr& msg, const sockaddr_nl& sa) {
+napi_value ReceivedObject(napi_env env, ssize_t n, Received& r) {
+  msghdr& msg = r.msg;
+  const sockaddr_nl& sa = r.sa;
   napi_value o = nullptr;
   if (napi_create_object(env, &o) != napi_ok || !SetNumber(env, o, "n", static_cast<double>(n)) ||
       !SetNumber(env, o, "flags", msg.msg_flags) || !SetNumber(env, o, "portid", sa.nl_pid) ||
@@ -116,10 +146,7 @@ struct RecvWork {
   ssize_t n = 0;
   int err = 0;
   bool read = false;  // recvmsg ran: the datagram is consumed (cut short if n > size)
-  sockaddr_nl sa{};
-  msghdr msg{};
-  iovec iov{};
-  alignas(cmsghdr) unsigned char control[kControlSize];
+  Received received;
 };
 
 AddonData::~AddonData() {
@@ -321,25 +348,10 @@ Napi::Value NetlinkSocket::Recv(const Napi::CallbackInfo& info) {
   }
   if (fd_ < 0) return Closed(env);
 
-  sockaddr_nl sa{};
-  iovec iov{data, length};
-  alignas(cmsghdr) unsigned char control[kControlSize];
-  msghdr msg{};
-  msg.msg_name = &sa;
-  msg.msg_namelen = sizeof sa;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    // MSG_TRUNC makes netlink return the real datagram length even when the buffer is smaller,
-    // which is how callers size their buffer (peek with a null buffer, then read).
-    n = ::recvmsg(fd_, &msg, flags | MSG_TRUNC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Errno(env, errno);
-
-  napi_value result = ReceivedObject(env, n, msg, sa);
+  Received r;
+  ssize_t n = ReceiveInto(fd_, r, data, length, flags);
+  if (n < 0) return Napi::Number::New(env, static_cast<double>(n));
+  napi_value result = ReceivedObject(env, n, r);
   return result == nullptr ? Napi::Value() : Napi::Value(env, result);
 }
 
@@ -409,18 +421,9 @@ void NetlinkSocket::RecvWorkExecute(napi_env /*env*/, void* data) {
     w->n = n;
     return;
   }
-  w->iov = {w->data.get(), w->size};
-  w->msg.msg_name = &w->sa;
-  w->msg.msg_namelen = sizeof w->sa;
-  w->msg.msg_iov = &w->iov;
-  w->msg.msg_iovlen = 1;
-  w->msg.msg_control = w->control;
-  w->msg.msg_controllen = sizeof w->control;
-  do {
-    n = ::recvmsg(w->fd, &w->msg, MSG_TRUNC | MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
+  n = ReceiveInto(w->fd, w->received, w->data.get(), w->size, MSG_DONTWAIT);
   if (n < 0) {
-    w->err = errno;
+    w->err = static_cast<int>(-n);
     return;
   }
   w->n = n;
@@ -449,7 +452,7 @@ void NetlinkSocket::RecvWorkComplete(napi_env env, napi_status status, void* dat
         arg = nullptr;
       }
     } else {
-      arg = ReceivedObject(env, w->n, w->msg, w->sa);
+      arg = ReceivedObject(env, w->n, w->received);
       // Only when whole: a datagram that grew between the peek and the read (another reader
       // took the one peeked at) comes back with MSG_TRUNC in flags and no data.
       if (arg != nullptr && static_cast<size_t>(w->n) <= w->size) {

@@ -157,7 +157,7 @@ export class LazyMessageRecord implements MessageRecord {
   // Fields are declared, not initialised in the class body: a dump makes 100k of these, and
   // assignments in the constructor cost less than class-field definitions. Plain (not #private)
   // fields, all set in the constructor: one object shape.
-  declare readonly record: 'message';
+  declare record: 'message';
   declare direction: 'sent' | 'received';
   // Set only when given: most records have none of them.
   declare time?: Date;
@@ -176,7 +176,7 @@ export class LazyMessageRecord implements MessageRecord {
   declare private written: boolean;
 
   constructor(target: Target, m: Message, direction: 'sent' | 'received', ctx: DecodeContext, extra?: Partial<MessageRecord>) {
-    (this as { record: 'message' }).record = 'message';
+    this.record = 'message';
     this.direction = direction;
     this.target = target;
     this.m = m;

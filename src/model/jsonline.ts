@@ -5,7 +5,7 @@
 // from message to message (keys, message heads, enum names, a fixed header equal to the last
 // one) is encoded once and copied.
 //
-// It declines (returns undefined) whenever the message is not plain: control messages, generic
+// It declines (returns false, nothing written) whenever the message is not plain: control messages, generic
 // netlink, undescribed types, text payloads, anything malformed, a repeated attribute (which the
 // object turns into an array), nests deeper than MAX_DEPTH. Within a message, an attribute it
 // has no writer for (nest-arrays, `elements` sets, anything a newer description adds) is decoded
@@ -277,6 +277,7 @@ const TEXT_CACHE_LIMIT = 512;
 const MESSAGE_CACHE_LIMIT = 4096;
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -340,7 +341,7 @@ function writeText(sink: ByteSink, b: Bytes, data: number, size: number): void {
   const e = textEnd(buf, data, size);
   for (let i = data; i < e; i++) {
     const c = buf[i]!;
-    if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
       sink.text(quote(buf.toString('utf8', data, e)));
       return;
     }

@@ -20,12 +20,7 @@ export function formatMac(b: Uint8Array): string {
 
 /** Dotted quad of 4 bytes. */
 export function formatIPv4(b: Uint8Array): string {
-  return formatIPv4At(b, 0);
-}
-
-/** Dotted quad of the 4 bytes at `off` of `b` (no view to make: the JSON writer's hot path). */
-export function formatIPv4At(b: Uint8Array, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
 }
 
 /** RFC 5952 text of 16 bytes: lowercase, the longest run (≥ 2) of zero groups as "::". */
