@@ -3,7 +3,7 @@
 import { DecodeError, DumpInterruptedError, NetlinkError, isSystemError } from '../netlink/errors.js';
 import { EncodeError } from '../model/encode.js';
 import { PROTOCOLS } from '../families/protocols.js';
-import { UsageError } from './resolve.js';
+import { UsageError, protocolName } from './resolve.js';
 
 /** Exit statuses. */
 export const EXIT = { ok: 0, usage: 1, kernel: 2 } as const;
@@ -23,14 +23,14 @@ const HINTS: Record<string, string> = {
 /** "8 (iscsi)": a protocol number with its name, when it has one. */
 function protocolLabel(protocol: number | undefined): string {
   if (protocol === undefined) return '(unknown)';
-  const name = Object.entries(PROTOCOLS).find(([, n]) => n === protocol)?.[0];
-  return name ? `${protocol} (${name})` : String(protocol);
+  const name = protocolName(protocol);
+  return name === String(protocol) ? name : `${protocol} (${name})`;
 }
 
 /** What the kernel checks before a socket may join a multicast group of `protocol`. */
 function groupCapability(protocol: number | undefined): string {
   // Audit's multicast log is guarded by CAP_AUDIT_READ; the others by CAP_NET_ADMIN (or are open).
-  return protocol === 9 ? 'CAP_AUDIT_READ' : 'CAP_NET_ADMIN';
+  return protocol === PROTOCOLS.audit ? 'CAP_AUDIT_READ' : 'CAP_NET_ADMIN';
 }
 
 /** The message line and exit status for an error that ended a command. */

@@ -6,9 +6,8 @@ import { fixedHeaderSize } from '../families/protocols.js';
 import { decodeMessage, type DecodeContext, type DecodedMessage } from '../model/decode.js';
 import { ByteSink } from '../model/bytesink.js';
 import { writeMessageJsonMembers } from '../model/jsonline.js';
-import type { Message } from '../netlink/message.js';
-import { marshalMessages } from '../netlink/message.js';
-import type { MessageRecord, OutputRecord, Renderer } from '../render/record.js';
+import { HeaderType, marshalMessages, type Message } from '../netlink/message.js';
+import type { MessageRecord, OutputRecord, Renderer, SummaryRecord } from '../render/record.js';
 import type { Target } from './resolve.js';
 
 /** Output is written in chunks of about this many bytes. */
@@ -46,6 +45,11 @@ export class Output {
         this.#abort.abort(err);
       }
     });
+  }
+
+  /** The totals that end a JSON dump or listen: what was written since `started` (Date.now()). */
+  summary(started: number, overruns = 0): SummaryRecord {
+    return { record: 'summary', messages: this.messages, errors: this.errors, overruns, elapsed: (Date.now() - started) / 1000 };
   }
 
   /** Aborts when stdout breaks; pass it to waits so a command stops at once. */
@@ -220,7 +224,7 @@ export class LazyMessageRecord implements MessageRecord {
   /** An NLMSG_ERROR with a negative error, read from the bytes (no decoding). */
   get failed(): boolean {
     const m = this.m;
-    return m.header.type === 2 && m.data.length >= 4 && new DataView(m.data.buffer, m.data.byteOffset, 4).getInt32(0, HOST_LITTLE_ENDIAN) < 0;
+    return m.header.type === HeaderType.Error && m.data.length >= 4 && new DataView(m.data.buffer, m.data.byteOffset, 4).getInt32(0, HOST_LITTLE_ENDIAN) < 0;
   }
 
   /** Whether decoding met a problem (a message writeCompactJson wrote is never malformed). */

@@ -236,15 +236,20 @@ export function scalarDisplay(family: FamilySpec | undefined, spec: { enum?: str
 // Strict UTF-8 that keeps a leading BOM, so the text encodes back to the same bytes.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Where text in [start, start + size) of `buf` ends: trailing NULs dropped (C strings, char arrays). */
+export function textEnd(buf: Uint8Array, start: number, size: number): number {
+  let e = start + size;
+  while (e > start && buf[e - 1] === 0) e--;
+  return e;
+}
+
 /**
  * A char[N] field: the text with trailing NULs dropped (what follows an embedded NUL stays, so
  * it writes back the same), or undefined when the bytes are not UTF-8.
  */
 function charArray(b: Uint8Array): string | undefined {
-  let end = b.length;
-  while (end > 0 && b[end - 1] === 0) end--;
   try {
-    return UTF8.decode(b.subarray(0, end));
+    return UTF8.decode(b.subarray(0, textEnd(b, 0, b.length)));
   } catch {
     return undefined;
   }
@@ -330,6 +335,18 @@ const MAX_STRUCT_DEPTH = 8;
  * Struct fields decode their region with the struct their selector chooses (nested objects);
  * the bytes a chosen union member leaves unused are dropped when zero, else kept as `_extra`.
  */
+/** A decoded struct as a value: its fields, and bytes past the described struct as `_extra` hex. */
+export function structValue(d: { fields: Record<string, Value>; extra?: Uint8Array }): Record<string, Value> {
+  const v: Record<string, Value> = { ...d.fields };
+  if (d.extra) v._extra = toHex(d.extra);
+  return v;
+}
+
+/** Whether a struct field's integers are little-endian: as described, else the host's order. */
+export function fieldLittleEndian(f: StructField): boolean {
+  return f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
+}
+
 export function decodeStruct(family: FamilySpec | undefined, st: StructSpec, data: Uint8Array): DecodedFixedHeader {
   return decodeStructAt(family, st, data, '', 0);
 }
@@ -345,7 +362,7 @@ function fixedValues(st: StructSpec, data: Uint8Array, view: DataView): Record<s
   for (const f of st.fields) {
     const size = INT_SIZE[f.type] ?? f.size;
     if (size === undefined || off + size > data.length) break;
-    if (f.type in INT_SIZE) out[f.name] = readInt(view, off, f.type as IntType, size, f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN);
+    if (f.type in INT_SIZE) out[f.name] = readInt(view, off, f.type as IntType, size, fieldLittleEndian(f));
     off += size;
   }
   return out;
@@ -435,7 +452,7 @@ function decodeStructAt(
         break;
       }
       default: {
-        const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
+        const little = fieldLittleEndian(f);
         const v = readInt(view, off - size, f.type, size, little);
         values[f.name] = v;
         if (f.lengthOf) lengths[f.lengthOf] = Number(v);
@@ -503,7 +520,7 @@ function fromAttrs(attrs: readonly DecodedAttr[] | undefined, name: string): Sel
  * that has one, as [shown value, raw number].
  */
 function selectorValue(sm: SubMessage, w: Walk, siblings: readonly DecodedAttr[]): Selected | undefined {
-  for (const path of typeof sm.selector === 'string' ? [sm.selector] : sm.selector) {
+  for (const path of selectorPaths(sm)) {
     const found = path.startsWith('header.')
       ? fromHeader(w.header, path.slice('header.'.length))
       : path.startsWith('request.header.')
@@ -519,9 +536,17 @@ function selectorValue(sm: SubMessage, w: Walk, siblings: readonly DecodedAttr[]
 /** The entry of `table` a sub-message selector picks: by the shown value, else the raw number. */
 function subMessageTarget(sm: SubMessage, table: Record<string, string> | undefined, w: Walk, siblings: readonly DecodedAttr[]): string | undefined {
   const sel = table && selectorValue(sm, w, siblings);
-  if (!sel) return undefined;
-  const [v, raw] = sel;
-  return (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? table[String(v)] : undefined) ?? (raw !== undefined ? table[String(raw)] : undefined);
+  return sel ? tableEntry(table, sel) : undefined;
+}
+
+/** The entry of a sub-message's table for a selector's [shown value, raw number]: by the value as shown, else by the number. */
+export function tableEntry<T>(table: Readonly<Record<string, T>>, [shown, raw]: readonly [Value, number | bigint | undefined]): T | undefined {
+  return (typeof shown === 'string' || typeof shown === 'number' || typeof shown === 'bigint' ? table[String(shown)] : undefined) ?? (raw !== undefined ? table[String(raw)] : undefined);
+}
+
+/** A sub-message's selector as a list of places (it may name one or several). */
+export function selectorPaths(sm: SubMessage): readonly string[] {
+  return typeof sm.selector === 'string' ? [sm.selector] : sm.selector;
 }
 
 /** Split a region into attributes (lenient: stops at a malformed one and reports it). */
@@ -615,9 +640,7 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
       return;
     }
     case 'string': {
-      let end = b.length;
-      while (end > 0 && b[end - 1] === 0) end--;
-      a.value = Buffer.from(b.buffer, b.byteOffset, end).toString('utf8');
+      a.value = Buffer.from(b.buffer, b.byteOffset, textEnd(b, 0, b.length)).toString('utf8');
       return;
     }
     case 'flag':
@@ -640,9 +663,7 @@ function decodeValue(w: Walk, a: DecodedAttr, spec: AttrSpec | undefined, siblin
           // A field that does not read as described (a length past the end, a char array that
           // is not UTF-8): the bytes as they are, so they still encode back the same.
           if (d.problems) return bad(d.problems[0]!);
-          const v: Record<string, Value> = { ...d.fields };
-          if (d.extra) v._extra = toHex(d.extra);
-          a.value = v;
+          a.value = structValue(d);
           // Shorter than described (an older kernel's struct): the fields it has, annotated,
           // since the encoder would write the missing ones as zeros.
           if (d.missing) {
@@ -950,9 +971,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
   } else if (attrBytes.length) {
     if (spec.payload === 'text') {
       // Text records (audit): shown as text, trailing NULs dropped.
-      let end = attrBytes.length;
-      while (end > 0 && attrBytes[end - 1] === 0) end--;
-      out.text = Buffer.from(attrBytes.buffer, attrBytes.byteOffset, end).toString('utf8');
+      out.text = Buffer.from(attrBytes.buffer, attrBytes.byteOffset, textEnd(attrBytes, 0, attrBytes.length)).toString('utf8');
     } else {
       out.payload = attrBytes;
     }

@@ -12,7 +12,7 @@ import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, nlaAlign } from '../netlink/align.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from '../netlink/attribute.js';
 import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, IntType, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
 import type { JsonValue } from './json.js';
-import { bitPositions, isOpenStruct, messageLayout } from './decode.js';
+import { INT_SIZE, bitPositions, isOpenStruct, messageLayout, selectCase, selectorPaths } from './decode.js';
 import { fromHex, parseIP, parseIPv4, parseIPv6, parseMac } from './values.js';
 
 /** A value the encoder cannot use, with the path of the attribute it was given for. */
@@ -90,8 +90,6 @@ export function attribute(type: number, payload: Uint8Array, length = NLA_HDRLEN
   return out;
 }
 
-const INT_BYTES: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
-
 function isObject(v: JsonValue | undefined): v is Record<string, JsonValue> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
@@ -131,7 +129,7 @@ function packBits(family: FamilySpec | undefined, f: StructField, obj: Record<st
     if (x < 0n || x >= 1n << BigInt(b.width)) throw new EncodeError(`${path}.${b.name}`, `${x} does not fit in ${b.width} bits`);
     n |= x << BigInt(positions[i]!);
   });
-  const bits = INT_BYTES[f.type]! * 8;
+  const bits = INT_SIZE[f.type]! * 8;
   return f.type.startsWith('s') ? BigInt.asIntN(bits, n) : BigInt.asUintN(bits, n);
 }
 
@@ -143,10 +141,6 @@ function packBits(family: FamilySpec | undefined, f: StructField, obj: Record<st
  * left out, the case whose struct has every field the value names is taken.
  */
 export function encodeStruct(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string, depth = 0): Uint8Array {
-  return encodeStructAt(family, st, value, path, depth);
-}
-
-function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: JsonValue, path: string, depth: number): Uint8Array {
   if (value !== undefined && value !== null && !isObject(value)) throw new EncodeError(path, `expected an object of ${st.name} fields`);
   const obj = (value ?? {}) as Record<string, JsonValue>;
   const keys = structKeys(st);
@@ -168,7 +162,7 @@ function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: J
         const size = f.size ?? 0;
         // The form the selector's value chooses; when that value is not known yet (it comes
         // later, or from the struct this one is in), any form a case allows.
-        const chosen = f.select?.cases.find((c) => c.when.every((w, i) => Number(values[f.select!.by[i]!]) === w))?.display;
+        const chosen = selectCase(f.select, values)?.display;
         const forms = chosen ? [chosen] : (f.select?.cases.map((c) => c.display).filter((d): d is DisplayHint => d !== undefined) ?? []);
         const form = typeof v === 'string' ? forms.find((d) => parseAs(d, v) !== undefined) : undefined;
         const bytes = v === undefined ? new Uint8Array(size) : bytesOf(p, { display: f.display }, v, form ?? chosen);
@@ -193,7 +187,7 @@ function encodeStructAt(family: FamilySpec | undefined, st: StructSpec, value: J
       default: {
         if (v === undefined && f.lengthOf) {
           pending.push(f);
-          parts.push(new Uint8Array(INT_BYTES[f.type]!));
+          parts.push(new Uint8Array(INT_SIZE[f.type]!));
           break;
         }
         const n = f.bits
@@ -239,7 +233,7 @@ function encodeRegion(
       if (v === undefined) bytes = new Uint8Array(0);
       else throw new EncodeError(path, `no struct known for these ${f.select?.by.join(', ') ?? ''} values; give the bytes as hex`);
     } else {
-      bytes = encodeStructAt(family, inner, v ?? {}, path, depth + 1);
+      bytes = encodeStruct(family, inner, v ?? {}, path, depth + 1);
     }
   }
   if (f.size === undefined) return bytes;
@@ -271,7 +265,7 @@ function bytesOf(path: string, spec: { display?: DisplayHint }, v: JsonValue, ch
 
 /** The selecting value an encoder can see: a sibling attribute's (header and request paths are the decoder's). */
 function siblingSelector(sm: SubMessage, siblings: Record<string, JsonValue>): JsonValue | undefined {
-  for (const path of typeof sm.selector === 'string' ? [sm.selector] : sm.selector) {
+  for (const path of selectorPaths(sm)) {
     if (!path.includes('.') && siblings[path] !== undefined) return siblings[path];
   }
   return undefined;
@@ -546,7 +540,7 @@ export function flagsFromNames(v: JsonValue, path = 'flags'): number {
  * start with the address family) until one encodes to a byte that selects that very variant.
  */
 export function layoutFor(family: FamilySpec, spec: MessageSpec, flags: number, header: JsonValue | Uint8Array): { header?: string; attrs?: string } {
-  const isRequest = (flags & 0x1) !== 0;
+  const isRequest = (flags & FLAG_BITS.request!) !== 0;
   const firstByte = (structName: string | undefined): number | undefined => {
     if (header instanceof Uint8Array) return header[0];
     return structName && family.structs[structName] ? encodeStruct(family, family.structs[structName]!, header, 'header')[0] : undefined;
@@ -579,7 +573,7 @@ export function encodeMessage(
   const want = typeof input.type === 'string' ? input.type.toLowerCase() : input.type;
   const spec = family.messages.find((m) => m.value === want || m.name === want || m.constant.toLowerCase() === want);
   if (!spec) throw new EncodeError('type', `no message ${JSON.stringify(input.type)} in ${family.name}`);
-  const flags = input.flags === undefined ? 0x1 : flagsFromNames(input.flags);
+  const flags = input.flags === undefined ? FLAG_BITS.request! : flagsFromNames(input.flags);
   const parts: Uint8Array[] = [];
   const genl = options.genlFamilyId !== undefined;
   if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));

@@ -25,8 +25,13 @@ import {
   messageFrom,
   messageLayout,
   messageSpec,
+  fieldLittleEndian,
   readInt,
   scalarDisplay,
+  selectorPaths,
+  structValue,
+  tableEntry,
+  textEnd,
   type DecodeContext,
   type DecodedAttr,
   type Value,
@@ -119,8 +124,7 @@ function familyPlan(family: FamilySpec): FamilyPlan {
 function hasContextSelectors(family: FamilySpec): boolean {
   for (const set of Object.values(family.sets)) {
     for (const spec of Object.values(set.attrs)) {
-      const sel = spec.subMessage?.selector;
-      if (sel !== undefined && (typeof sel === 'string' ? [sel] : sel).some((p) => p.includes('.'))) return true;
+      if (spec.subMessage && selectorPaths(spec.subMessage).some((p) => p.includes('.'))) return true;
     }
   }
   return false;
@@ -149,7 +153,7 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
   // A name JavaScript would order first in an object (an integer) changes the key order.
   if (Object.keys(spec).some((k) => !KNOWN_ATTR_KEYS.has(k)) || /^(0|[1-9]\d*)$/.test(spec.name)) return plan;
   // A selector in the fixed header or the request: the general path has them, this writer not.
-  const selectors = spec.subMessage ? (typeof spec.subMessage.selector === 'string' ? [spec.subMessage.selector] : spec.subMessage.selector) : [];
+  const selectors = spec.subMessage ? selectorPaths(spec.subMessage) : [];
   if (selectors.some((p) => p.includes('.'))) {
     plan.kind = Kind.Decline;
     return plan;
@@ -257,8 +261,7 @@ function structPlan(fp: FamilyPlan, name: string): StructPlan | false {
       for (const f of st.fields) {
         const size = INT_SIZE[f.type] ?? f.size ?? 0;
         if (f.type !== 'pad') {
-          const little = f.byteOrder ? f.byteOrder === 'little' : HOST_LITTLE_ENDIAN;
-          fields.push({ field: f, key: utf8((fields.length ? ',' : '') + quote(f.name) + ':'), off, size, little, texts: f.enum || f.flags || f.display === 'hex' ? new Map() : undefined });
+          fields.push({ field: f, key: utf8((fields.length ? ',' : '') + quote(f.name) + ':'), off, size, little: fieldLittleEndian(f), texts: f.enum || f.flags || f.display === 'hex' ? new Map() : undefined });
         }
         off += size;
       }
@@ -323,13 +326,6 @@ interface Bytes {
   view: DataView;
   /** Where the message payload starts (attribute offsets in the model count from there). */
   base: number;
-}
-
-/** Where a string attribute's text ends: trailing NULs dropped, as the decoder reads it. */
-function textEnd(buf: Uint8Array, data: number, size: number): number {
-  let e = data + size;
-  while (e > data && buf[e - 1] === 0) e--;
-  return e;
 }
 
 /**
@@ -519,9 +515,7 @@ function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, 
         if (st) {
           const d = decodeStruct(fp.family, st, bytes);
           if (d.problems?.length || d.missing) return false;
-          const v: Record<string, Value> = { ...d.fields };
-          if (d.extra) v._extra = Buffer.from(d.extra.buffer, d.extra.byteOffset, d.extra.byteLength).toString('hex');
-          sink.text(stringifyJson(v));
+          sink.text(stringifyJson(structValue(d)));
           return true;
         }
       }
@@ -546,10 +540,7 @@ function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, 
       // The set the selector's value picks: by the value as shown, else by its raw number.
       const sets = spec.subMessage!.sets!;
       const sel = selectorValue(fp, plan, ap, b, start, end);
-      const shown = sel?.[0];
-      const setName =
-        (typeof shown === 'string' || typeof shown === 'number' || typeof shown === 'bigint' ? sets[String(shown)] : undefined) ??
-        (sel?.[1] !== undefined ? sets[String(sel[1])] : undefined);
+      const setName = sel ? tableEntry(sets, sel) : undefined;
       if (!setName) {
         writeHex(sink, b.buf, data, data + size);
         return true;

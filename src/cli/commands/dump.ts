@@ -36,7 +36,7 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
       // What ends every JSON dump, however it ends: Ctrl-C, a kernel error, or its DONE.
       const finish = async (): Promise<void> => {
         status(`nlctl: ${out.messages} messages`);
-        if (outputFormat(g) === 'json') await out.write({ record: 'summary', messages: out.messages, errors: out.errors, overruns: 0, elapsed: (Date.now() - started) / 1000 });
+        if (outputFormat(g) === 'json') await out.write(out.summary(started));
       };
       let sent: DecodedMessage | undefined;
       try {

@@ -91,7 +91,7 @@ export async function listen(o: ListenOptions, g: GlobalOptions): Promise<void> 
       }
       // The NDJSON stream ends with what the stderr status says on a terminal (also after
       // Ctrl-C: withSignals ends the output only after this).
-      if (outputFormat(g) === 'json') await out.write({ record: 'summary', messages: out.messages, errors: out.errors, overruns, elapsed: (Date.now() - started) / 1000 });
+      if (outputFormat(g) === 'json') await out.write(out.summary(started, overruns));
     }, out);
   } finally {
     listener.close();
