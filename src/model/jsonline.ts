@@ -64,61 +64,100 @@ const KNOWN_ATTR_KEYS = new Set(['name', 'constant', 'type', 'nested', 'struct',
 const KNOWN_SET_KEYS = new Set(['name', 'attrs']);
 const KNOWN_STRUCT_FIELD_KEYS = new Set(['name', 'type', 'size', 'byteOrder', 'display', 'enum', 'flags']);
 
-interface AttrPlan {
-  spec: AttrSpec;
+// Plans are classes with every member set in the constructor: the writer reads them 100k times
+// a dump, and one shape per kind keeps those reads monomorphic (the descriptions' own objects
+// come in many shapes). What the hot path needs from a description is read out here, once.
+
+/** How an attribute is written, worked out from its description. */
+class AttrPlan {
+  readonly spec: AttrSpec;
   /** `"name":`, encoded. */
-  key: Uint8Array;
+  readonly key: Uint8Array;
   kind: Kind;
   /** Bytes of a fixed-size integer. */
-  size: number;
+  readonly size: number;
+  /** Its integer type, for readInt (Kind.Int, Kind.VarInt; an array's element type). */
+  readonly intType: IntType;
+  /** Byte order without NLA_F_NET_BYTEORDER (the flag makes it big-endian). */
+  readonly little: boolean;
+  /** An attribute that may repeat: an array in the object, even once. */
+  readonly multi: boolean;
+  /** Kind.Binary: 4 bytes written as a dotted quad. */
+  readonly ipv4: boolean;
   /** The nested set's plan (Kind.Nest), made when first needed. */
-  nested?: SetPlan;
+  nested: SetPlan | undefined = undefined;
   /** Kind.SubMessage: the types of the selector sibling in this set. */
-  selectorTypes?: number[];
-  /** JSON of enum and flag values already seen. */
-  texts?: Map<number | bigint, Uint8Array>;
+  selectorTypes: number[] | undefined = undefined;
+  /** JSON of enum and flag values already seen (null: the value is a plain number). */
+  readonly texts: Map<number | bigint, Uint8Array> | null;
+
+  constructor(spec: AttrSpec) {
+    this.spec = spec;
+    this.key = utf8(quote(spec.name) + ':');
+    this.kind = Kind.General;
+    this.size = INT_SIZE[spec.type] ?? 0;
+    this.intType = (spec.type in INT_SIZE ? spec.type : spec.arrayOf ?? 'u32') as IntType;
+    this.little = attrLittleEndian(spec, false);
+    this.multi = !!spec.multi; // truthy, as the general decoder reads it
+    this.ipv4 = (spec.display === 'ipv4' || spec.display === 'ip') && !spec.struct && !spec.arrayOf;
+    this.texts = spec.enum || spec.flags || spec.display === 'hex' ? new Map() : null;
+  }
 }
 
-interface SetPlan {
+/** How an attribute set is written. */
+class SetPlan {
   /** The set's name in the family (undefined: not described, every attribute unknown). */
-  name: string | undefined;
+  readonly name: string | undefined;
   /** Plans by attribute type. */
-  attrs: (AttrPlan | undefined)[];
+  readonly attrs: (AttrPlan | undefined)[] = [];
   /** The whole set is written by the general path (an `elements` set, or unknown members). */
-  general: boolean;
+  readonly general: boolean;
+
+  constructor(name: string | undefined, general: boolean) {
+    this.name = name;
+    this.general = general;
+  }
 }
 
 /** Everything made once per family description. */
-interface FamilyPlan {
-  family: FamilySpec;
-  sets: Map<string, SetPlan>;
-  unknownSet: SetPlan;
+class FamilyPlan {
+  readonly family: FamilySpec;
+  readonly sets = new Map<string, SetPlan>();
+  readonly unknownSet = new SetPlan(undefined, false);
   /** Struct writers: false when a struct uses something this writer does not know. */
-  structs: Map<string, StructPlan | false>;
+  readonly structs = new Map<string, StructPlan | false>();
   /** What is the same for every message of a type, flags, direction and protocol. */
-  messages: Map<number, MessagePlan | null>;
+  readonly messages = new Map<number, MessagePlan | null>();
   /** The buffer the last message lay in, and its Bytes. */
-  lastBuffer?: ArrayBufferLike;
-  lastBytes?: Bytes;
+  lastBuffer: ArrayBufferLike | undefined = undefined;
+  lastBytes: Bytes | undefined = undefined;
   /**
    * Some attribute of the family is selected by the fixed header or the request, which the
    * general decode of a region here does not have: such families write no region that way.
    */
-  contextSelectors: boolean;
+  readonly contextSelectors: boolean;
   /** Duplicate detection: one stamp array per nesting depth, and the generation counter. */
-  stamps: Uint32Array[];
-  generation: number;
+  readonly stamps: Uint32Array[] = [];
+  generation = 0;
+
+  constructor(family: FamilySpec) {
+    this.family = family;
+    this.contextSelectors = hasContextSelectors(family);
+  }
 }
 
 const PLANS = new WeakMap<FamilySpec, FamilyPlan>();
+// The last family asked for: a dump asks for the same one 100k times.
+let lastPlan: FamilyPlan | undefined;
 
 function familyPlan(family: FamilySpec): FamilyPlan {
+  if (lastPlan?.family === family) return lastPlan;
   let fp = PLANS.get(family);
   if (!fp) {
-    fp = { family, sets: new Map(), unknownSet: { name: undefined, attrs: [], general: false }, structs: new Map(), messages: new Map(), contextSelectors: hasContextSelectors(family), stamps: [], generation: 0 };
+    fp = new FamilyPlan(family);
     PLANS.set(family, fp);
   }
-  return fp;
+  return (lastPlan = fp);
 }
 
 function hasContextSelectors(family: FamilySpec): boolean {
@@ -136,9 +175,9 @@ function setPlan(fp: FamilyPlan, name: string | undefined): SetPlan {
   if (plan) return plan;
   const set: AttrSetSpec | undefined = fp.family.sets[name];
   if (!set) {
-    plan = { name, attrs: [], general: false };
+    plan = new SetPlan(name, false);
   } else {
-    plan = { name, attrs: [], general: Object.keys(set).some((k) => !KNOWN_SET_KEYS.has(k)) };
+    plan = new SetPlan(name, Object.keys(set).some((k) => !KNOWN_SET_KEYS.has(k)));
     const byName = new Map<string, number[]>();
     for (const [t, spec] of Object.entries(set.attrs)) byName.set(spec.name, [...(byName.get(spec.name) ?? []), Number(t)]);
     for (const [t, spec] of Object.entries(set.attrs)) plan.attrs[Number(t)] = attrPlan(spec, byName);
@@ -148,8 +187,7 @@ function setPlan(fp: FamilyPlan, name: string | undefined): SetPlan {
 }
 
 function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
-  const plan: AttrPlan = { spec, key: utf8(quote(spec.name) + ':'), kind: Kind.General, size: INT_SIZE[spec.type] ?? 0 };
-  if (spec.enum || spec.flags || spec.display === 'hex') plan.texts = new Map();
+  const plan = new AttrPlan(spec);
   // A name JavaScript would order first in an object (an integer) changes the key order.
   if (Object.keys(spec).some((k) => !KNOWN_ATTR_KEYS.has(k)) || /^(0|[1-9]\d*)$/.test(spec.name)) return plan;
   // A selector in the fixed header or the request: the general path has them, this writer not.
@@ -189,42 +227,46 @@ function attrPlan(spec: AttrSpec, byName: Map<string, number[]>): AttrPlan {
 }
 
 /** What a message of one type, flags, direction and protocol is written with. */
-interface MessagePlan {
-  spec: MessageSpec;
+class MessagePlan {
+  readonly spec: MessageSpec;
   /** The members from "protocol" to "flags", as text. */
-  head: string;
+  readonly head: string;
   /**
    * The members from "protocol" to `"len":`, encoded, for the sequence number and port ID of
    * the last message (the same for every message of a dump): one copy per message.
    */
-  prefix: Uint8Array;
-  seq: number;
-  pid: number;
+  prefix: Uint8Array = new Uint8Array(0);
+  seq = -1;
+  pid = -1;
   /** The layout, unless it depends on each message (variants chosen by the first byte). */
-  layout?: Layout;
+  readonly layout: Layout | undefined;
+
+  constructor(spec: MessageSpec, head: string, layout: Layout | undefined) {
+    this.spec = spec;
+    this.head = head;
+    this.layout = layout;
+  }
 }
 
 /** A message layout made ready: its fixed header's writer and its attribute set's. */
-interface Layout {
+class Layout {
   /** The fixed header (none: undefined); sp false when this writer cannot write it. */
-  header?: { st: StructSpec; sp: StructPlan | false };
-  attrs?: SetPlan;
+  readonly header: { st: StructSpec; sp: StructPlan | false } | undefined;
+  readonly attrs: SetPlan | undefined;
   /**
    * The fixed header of the last message, its bytes and its JSON from `,"header":` to
    * `,"attrs":`: the headers of a dump's messages are mostly alike (every route of a table),
    * and comparing 12 bytes beats writing nine fields. Only for layouts kept in a plan.
    */
-  lastRaw?: Uint8Array;
-  lastJson?: Uint8Array;
-}
+  readonly lastRaw: Uint8Array | undefined;
+  lastJson: Uint8Array | undefined = undefined;
 
-function layoutPlan(fp: FamilyPlan, layout: { header?: string; attrs?: string }, kept: boolean): Layout {
-  const out: Layout = {};
-  const st = layout.header !== undefined ? fp.family.structs[layout.header] : undefined;
-  if (st) out.header = { st, sp: structPlan(fp, layout.header!) };
-  if (layout.attrs) out.attrs = setPlan(fp, layout.attrs);
-  if (kept && out.header?.sp) out.lastRaw = new Uint8Array(out.header.st.size);
-  return out;
+  constructor(fp: FamilyPlan, layout: { header?: string; attrs?: string }, kept: boolean) {
+    const st = layout.header !== undefined ? fp.family.structs[layout.header] : undefined;
+    this.header = st ? { st, sp: structPlan(fp, layout.header!) } : undefined;
+    this.attrs = layout.attrs ? setPlan(fp, layout.attrs) : undefined;
+    this.lastRaw = kept && this.header?.sp ? new Uint8Array(this.header.st.size) : undefined;
+  }
 }
 
 /** One field of a struct writer. */
@@ -453,7 +495,7 @@ function writeAttrs(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, b: Bytes, sta
       if (ap.kind === Kind.Decline) return false;
       sink.bytes(ap.key);
       // An attribute that may repeat is an array even once (a repeat went the general way).
-      const multi = !!ap.spec.multi; // truthy, as the general decoder reads it
+      const multi = ap.multi;
       if (multi) sink.byte(OPEN_BRACKET);
       if (ap.kind === Kind.General) {
         general ??= generalAttrs(fp, plan.name, b, start, end);
@@ -473,16 +515,16 @@ function writeAttrs(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, b: Bytes, sta
 
 /** One attribute's value as JSON (never Kind.General); false to decline. */
 function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: number, len: number, rawType: number, start: number, end: number, depth: number): boolean {
-  const { spec } = ap;
   const data = off + NLA_HDRLEN;
   const size = len - NLA_HDRLEN;
-  const little = attrLittleEndian(spec, (rawType & NLA_F_NET_BYTEORDER) !== 0);
+  const little = ap.little && (rawType & NLA_F_NET_BYTEORDER) === 0;
   switch (ap.kind) {
     case Kind.Int:
     case Kind.VarInt: {
       if (ap.kind === Kind.Int ? size !== ap.size : size !== 4 && size !== 8) return false;
-      const n = readInt(b.view, data, spec.type as IntType, size, little);
-      if (ap.texts) sink.bytes(namedJson(fp, spec, ap.texts, n));
+      const n = readInt(b.view, data, ap.intType, size, little);
+      const texts = ap.texts;
+      if (texts !== null) sink.bytes(namedJson(fp, ap.spec, texts, n));
       else sink.int(n);
       return true;
     }
@@ -505,10 +547,11 @@ function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, 
       sink.byte(CLOSE_BRACE);
       return true;
     case Kind.Binary: {
-      if (size === 4 && (spec.display === 'ipv4' || spec.display === 'ip') && !spec.struct && !spec.arrayOf) {
+      if (size === 4 && ap.ipv4) {
         writeIPv4(sink, b.buf, data);
         return true;
       }
+      const spec = ap.spec;
       const bytes = b.buf.subarray(data, data + size);
       if (spec.struct) {
         const st = fp.family.structs[spec.struct];
@@ -525,7 +568,7 @@ function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, 
         sink.byte(OPEN_BRACKET);
         for (let o = 0; o < size; o += step) {
           if (o) sink.byte(COMMA);
-          sink.int(readInt(b.view, data + o, spec.arrayOf as IntType, step, little));
+          sink.int(readInt(b.view, data + o, ap.intType, step, little));
         }
         sink.byte(CLOSE_BRACKET);
         return true;
@@ -535,10 +578,10 @@ function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, 
     }
     case Kind.Nest:
       // A nest that does not parse is malformed (flagged or not): the general path says so.
-      return writeAttrs(sink, fp, (ap.nested ??= setPlan(fp, spec.nested)), b, data, data + size, depth + 1);
+      return writeAttrs(sink, fp, (ap.nested ??= setPlan(fp, ap.spec.nested)), b, data, data + size, depth + 1);
     case Kind.SubMessage: {
       // The set the selector's value picks: by the value as shown, else by its raw number.
-      const sets = spec.subMessage!.sets!;
+      const sets = ap.spec.subMessage!.sets!;
       const sel = selectorValue(fp, plan, ap, b, start, end);
       const setName = sel ? tableEntry(sets, sel) : undefined;
       if (!setName) {
@@ -651,7 +694,7 @@ function writeMembers(sink: ByteSink, m: Message, ctx: DecodeContext): boolean {
   }
   sink.bytes(mp.prefix);
   sink.uint(h.length);
-  const layout = mp.layout ?? layoutPlan(fp, messageLayout(mp.spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags), false);
+  const layout = mp.layout ?? new Layout(fp, messageLayout(mp.spec, (h.flags & HeaderFlags.Request) !== 0, data[0], h.flags), false);
   let attrStart = base;
   if (layout.header) {
     const { st, sp } = layout.header;
@@ -674,5 +717,5 @@ function messagePlan(fp: FamilyPlan, ctx: DecodeContext, type: number, flags: nu
   const spec = messageSpec(fp.family, type, messageFrom(flags, ctx.multicast));
   if (!spec) return null;
   const head = `"protocol":${ctx.protocol},"family":${quote(fp.family.name)},"type":${quote(spec.constant ?? spec.name)},"type_num":${type},"flags":${stringifyJson(flagNames(flags, spec.kind))}`;
-  return { spec, head, prefix: new Uint8Array(0), seq: -1, pid: -1, layout: spec.variants ? undefined : layoutPlan(fp, spec, true) };
+  return new MessagePlan(spec, head, spec.variants ? undefined : new Layout(fp, spec, true));
 }
