@@ -119,6 +119,9 @@ describe('npm pack', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'dist/cli/main.js',
+      'dist/cli/nlctl.cjs',
+      'dist/cli/nlctl.cjs.cache',
+      'bin/package.json',
       'dist/model/index.d.ts',
       'dist/netlink/native.js',
       PREBUILT,
@@ -156,6 +159,9 @@ describe('npm install -g of the tarball', () => {
     expect(existsSync(join(pkgDir, 'build'))).toBe(false);
     const env = cleanEnv({ PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` });
     expect((await ok('nlctl', ['--version'], { env })).stdout).toBe(`${VERSION}\n`);
+    // The start-up bundle, with the code cache made when it was packed (by this same Node).
+    const traced = await ok('nlctl', ['--help'], { env: { ...env, NLCTL_BUNDLE: 'trace' } });
+    expect(traced.stderr).toContain(`nlctl: bundle ${join(pkgDir, 'dist', 'cli', 'nlctl.cjs')}: code cache used`);
     expect(await loadedAddons(pkgDir, env)).toEqual([join(pkgDir, PREBUILT)]);
   }, 120_000);
 

@@ -418,6 +418,12 @@ The compiled socket shim (\fInlctl_native.node\fR) to load instead of the packag
 .B NLCTL_BUILD_FROM_SOURCE
 \fB1\fR at install time: build the socket shim from source even when a prebuilt one for this
 platform is shipped.
+.TP
+.B NLCTL_BUNDLE
+\fB0\fR: run the CLI from the package's separate modules instead of its single start-up file
+(\fIdist/cli/nlctl.cjs\fR, compiled with a V8 code cache made when the package was built);
+\fBtrace\fR: say on standard error which was used and whether the code cache was.
+The output is the same either way; only start-up time differs.
 `;
 
 const SEE_ALSO = String.raw`

@@ -1,6 +1,5 @@
 // readInput: bytes of a file or stdin → netlink buffers, whatever form they came in. It picks the
 // reader (raw, hex text, pcap/pcapng), runs it, and turns every failure into an InputError.
-import { gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
 import type { InputFormat, InputPacket, ReadResult } from './packet.js';
 import { captureFormat, readPcap } from './pcap.js';
@@ -22,7 +21,8 @@ function isGzip(bytes: Uint8Array): boolean {
 
 function gunzip(bytes: Uint8Array, source: string): Uint8Array {
   try {
-    const out = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP });
+    // zlib is loaded only for compressed input.
+    const out = process.getBuiltinModule('node:zlib').gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
     throw new InputError(`${source}: the input is gzip-compressed but could not be decompressed (${(err as Error).message})`);

@@ -96,7 +96,7 @@ class AttrPlan {
     this.key = utf8(quote(spec.name) + ':');
     this.kind = Kind.General;
     this.size = INT_SIZE[spec.type] ?? 0;
-    this.intType = (spec.type in INT_SIZE ? spec.type : spec.arrayOf ?? 'u32') as IntType;
+    this.intType = (spec.type === 'binary' ? spec.arrayOf ?? 'u32' : spec.type) as IntType;
     this.little = attrLittleEndian(spec, false);
     this.multi = !!spec.multi; // truthy, as the general decoder reads it
     this.ipv4 = (spec.display === 'ipv4' || spec.display === 'ip') && !spec.struct && !spec.arrayOf;

@@ -18,7 +18,7 @@
 //   sub-messages      → subMessage selectors of nests;
 //   mcast-groups      → groups.
 // Every problem is reported as a YnlSpecError naming the spec key that is wrong.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type {
   AttrSetSpec,
@@ -960,6 +960,6 @@ export function familyFromYnl(text: string, options: YnlOptions = {}): FamilySpe
  * file's path. Rejects with the file system's error when the file cannot be read.
  */
 export async function familyFromYnlFile(path: string, options: YnlOptions = {}): Promise<FamilySpec> {
-  const text = await readFile(path, 'utf8');
+  const text = readFileSync(path, 'utf8');
   return familyFromYnl(text, { source: path, ...options });
 }

@@ -1,5 +1,4 @@
 // Alignment and fixed sizes of the netlink wire format (linux/netlink.h).
-import { endianness } from 'node:os';
 
 /** Messages start on 4-byte boundaries (NLMSG_ALIGNTO). */
 export const NLMSG_ALIGNTO = 4;
@@ -26,4 +25,4 @@ export function nlaAlign(length: number): number {
  * True when this host stores integers little-endian. Netlink headers and most attributes are in
  * host byte order, so every DataView read in the library passes this flag.
  */
-export const HOST_LITTLE_ENDIAN = endianness() === 'LE';
+export const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

@@ -5,7 +5,6 @@
 // readers never split a multipart reply) while sending never waits for a reader. Execute reads
 // until its request is answered for good — through the ACK when one was asked for — so no stray
 // ACK is ever left queued for the next request.
-import { randomInt } from 'node:crypto';
 import { HOST_LITTLE_ENDIAN, NLMSG_HDRLEN } from './align.js';
 import { checkDumpConsistent, isDumpInterrupted, messageError } from './ack.js';
 import { createDebugger, type DebugOptions, type Debugger } from './debug.js';
@@ -206,8 +205,9 @@ export class Conn {
     this.#bufferSize = Math.max(config.bufferSize ?? DEFAULT_BUFFER_SIZE, NLMSG_HDRLEN);
     this.#debug = createDebugger(config.debug ?? process.env.NLDEBUG, family);
     this.#raw = config.rawDatagrams ?? family === KOBJECT_UEVENT;
-    // A random start makes replies to an earlier process's requests unlikely to match.
-    this.#seq = randomInt(0, 0xffffffff);
+    // A random start makes replies to an earlier process's requests unlikely to match. Not a
+    // secret (the kernel checks the port ID): Math.random does, and node:crypto is not loaded.
+    this.#seq = Math.floor(Math.random() * 0xffffffff);
   }
 
   /** Port ID of the socket (the kernel's choice unless Config.pid was given). Unsigned. */

@@ -15,7 +15,7 @@
 //   accepts it, and reads far outside the buffer);
 // * bytes past the end of the buffer (the last word of an unpadded final message) read as 0x00.
 
-import { endianness } from 'node:os';
+import { HOST_LITTLE_ENDIAN } from '../netlink/align.js';
 
 /** The fields of a netlink message header, as read in the dump's byte order. */
 export interface MnlMessageHeader {
@@ -60,7 +60,7 @@ export interface MnlOptions {
   extraHeaderSize?: MnlExtraHeaderSize;
   /**
    * Byte order of the u32/u16 header and attribute fields. libmnl reads them in host order, so
-   * the default is this machine's order (os.endianness()). Set it to render a capture taken on a
+   * the default is this machine's order. Set it to render a capture taken on a
    * machine of the other order.
    */
   byteOrder?: 'LE' | 'BE';
@@ -212,7 +212,7 @@ type LineHook = (kind: MnlLineKind, offset: number, lineStart: number) => void;
  */
 function render(buf: Uint8Array, options: MnlOptions | undefined, out: Output, hook?: LineHook): void {
   const n = buf.length;
-  const littleEndian = (options?.byteOrder ?? endianness()) === 'LE';
+  const littleEndian = options?.byteOrder === undefined ? HOST_LITTLE_ENDIAN : options.byteOrder === 'LE';
   const attrLine = options?.color === true ? ATTR_LINE_COLOR : ATTR_LINE;
   const ehsOption = options?.extraHeaderSize ?? 0;
   const ehsOf = typeof ehsOption === 'function' ? ehsOption : undefined;

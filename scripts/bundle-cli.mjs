@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Build the CLI's start-up bundle: dist/cli/nlctl.cjs and its V8 code cache, nlctl.cjs.cache.
+//
+// Why: Node 20's ES module loader resolves, reads and compiles every module of a command on every
+// run (34–39 modules for a dump or decode), and has no compile cache; that was 60–80 ms of each
+// run. bin/nlctl instead compiles this one CommonJS file of the whole CLI with V8's code cache
+// (see bin/nlctl), which skips parsing and compiling what the cache holds. Modules that a
+// command loads lazily stay lazy inside the bundle (each is initialised on first import).
+//
+// The cache is made by running the bundled CLI once on a few thousand route messages (the
+// NDJSON path that large dumps take) and taking V8's cache after that run, so the functions
+// that run compiled then are in it too. Its first line is the bundle's identity (a hash of the
+// bundle's text), which bin/nlctl compares before handing the cache to V8: V8 itself checks
+// only the source length, its version and its flags. A cache made by another Node version is
+// rejected by V8 and the bundle is compiled from source: slower, never wrong.
+//
+//   node scripts/bundle-cli.mjs          (run by `npm run build` after tsc)
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { rolldown } from 'rolldown';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// In dist/cli, next to main.js: paths the code computes from its own location
+// (package.json, the native shim) are the same in the bundle as in the modules.
+const out = `${root}dist/cli/nlctl.cjs`;
+const cacheFile = `${out}.cache`;
+
+rmSync(cacheFile, { force: true });
+// nlctl decides whether to colour (src/cli/color.ts) and gives chalk its level; chalk's own
+// detection is never asked. In a bundle every builtin any module imports is required at start,
+// and that detection would load node:tty (and with it node:net) on every run.
+const SUPPORTS_COLOR = '\0nlctl-supports-color';
+const noColorDetection = {
+  name: 'nlctl-no-color-detection',
+  resolveId(id, importer) {
+    return id === '#supports-color' && importer?.includes('/node_modules/chalk/') ? SUPPORTS_COLOR : null;
+  },
+  load(id) {
+    return id === SUPPORTS_COLOR ? 'export default { stdout: false, stderr: false };' : null;
+  },
+};
+const bundle = await rolldown({
+  input: `${root}dist/cli/main.js`,
+  platform: 'node',
+  // The shim is loaded by path at run time; builtins are Node's.
+  external: [/\.node$/],
+  plugins: [noColorDetection],
+  logLevel: 'warn',
+});
+const { output } = await bundle.generate({ format: 'cjs', codeSplitting: false, minify: false, comments: false });
+await bundle.close();
+if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`expected one chunk, got ${output.map((o) => o.fileName).join(', ')}`);
+
+// Pure ASCII, so bin/nlctl reads it as latin1 (a one-byte string, no UTF-8 decoding). Outside
+// comments, which are stripped, the only non-ASCII characters are in string, template and
+// regular-expression literals, where \uXXXX means the same character.
+const builtins = [...output[0].code.matchAll(/^let \w+ = require\("(node:[\w/]+)"\);$/gm)].map((m) => m[1]);
+const EXPECTED = ['node:fs', 'node:path', 'node:process', 'node:module', 'node:url'];
+if (builtins.some((b) => !EXPECTED.includes(b))) throw new Error(`the bundle loads ${builtins.join(', ')} at start: load the others where they are used (process.getBuiltinModule)`);
+const code = output[0].code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+if (/String\.raw/.test(code)) throw new Error('String.raw in the bundle: \\u escapes would change its text');
+const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
+const text = `// nlctl ${id}\n${code}`;
+writeFileSync(`${out}.tmp`, text, 'latin1');
+renameSync(`${out}.tmp`, out);
+
+// Warm-up input: RTM_NEWROUTE messages as a route dump carries them (rtmsg; table, dst,
+// gateway, oif), then NLMSG_DONE.
+const ROUTES = 4000;
+const msgs = Buffer.alloc(ROUTES * 60 + 20);
+for (let i = 0; i < ROUTES; i++) {
+  const o = i * 60;
+  msgs.writeUInt32LE(60, o);
+  msgs.writeUInt16LE(24, o + 4); // RTM_NEWROUTE
+  msgs.writeUInt16LE(0x22, o + 6); // NLM_F_MULTI | NLM_F_DUMP_FILTERED
+  msgs.writeUInt32LE(1, o + 8);
+  msgs.writeUInt32LE(4242, o + 12);
+  msgs.set([2, 32, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0], o + 16); // AF_INET /32, main, boot, universe, unicast
+  const attr = (at, type, value, bigEndian = false) => {
+    msgs.writeUInt16LE(8, o + at);
+    msgs.writeUInt16LE(type, o + at + 2);
+    if (bigEndian) msgs.writeUInt32BE(value, o + at + 4);
+    else msgs.writeUInt32LE(value, o + at + 4);
+  };
+  attr(28, 15, 254); // RTA_TABLE
+  attr(36, 1, 0x0a000000 + i, true); // RTA_DST 10.0.x.y
+  attr(44, 5, 0xac100002, true); // RTA_GATEWAY 172.16.0.2
+  attr(52, 4, 3); // RTA_OIF
+}
+msgs.writeUInt32LE(20, ROUTES * 60);
+msgs.writeUInt16LE(3, ROUTES * 60 + 4); // NLMSG_DONE
+msgs.writeUInt16LE(0x2, ROUTES * 60 + 6);
+
+// The same flags as a user's run (V8 rejects a cache made under other flags): no NODE_OPTIONS.
+const env = { ...process.env, NLCTL_BUNDLE_CACHE_OUT: `${cacheFile}.tmp` };
+delete env.NODE_OPTIONS;
+const run = spawnSync(process.execPath, [`${root}bin/nlctl`, 'decode', '--input', 'raw', '-f', 'route', '-j'], { input: msgs, env, maxBuffer: 64 << 20 });
+if (run.status !== 0) throw new Error(`warm-up run failed (${run.status}): ${run.stderr}`);
+if (!run.stdout.toString().includes('"dst":"10.0.15.159"')) throw new Error('warm-up run printed something unexpected');
+const data = readFileSync(`${cacheFile}.tmp`);
+writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${id}\n`, 'latin1'), data]));
+rmSync(`${cacheFile}.tmp`);
+console.error(`bundle-cli: ${out} (${(text.length / 1024).toFixed(0)} KiB), code cache ${(data.length / 1024).toFixed(0)} KiB`);
