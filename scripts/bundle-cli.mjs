@@ -28,17 +28,25 @@ const out = `${root}dist/cli/nlctl.cjs`;
 const cacheFile = `${out}.cache`;
 
 rmSync(cacheFile, { force: true });
-// nlctl decides whether to colour (src/cli/color.ts) and gives chalk its level; chalk's own
-// detection is never asked. In a bundle every builtin any module imports is required at start,
-// and that detection would load node:tty (and with it node:net) on every run.
+// In a bundle every builtin any module imports is required at start, on every run. Two that
+// nlctl never needs are left out:
+// - chalk's colour detection: nlctl decides whether to colour (src/cli/color.ts) and gives
+//   chalk its level, and the detection would load node:tty (and with it node:net);
+// - commander's node:child_process (with node:net and node:dgram), used only to run
+//   subcommands that are programs of their own, which nlctl has none of: loaded if ever used.
 const SUPPORTS_COLOR = '\0nlctl-supports-color';
-const noColorDetection = {
-  name: 'nlctl-no-color-detection',
+const CHILD_PROCESS = '\0nlctl-lazy-child-process';
+const leaveOut = {
+  name: 'nlctl-leave-out',
   resolveId(id, importer) {
-    return id === '#supports-color' && importer?.includes('/node_modules/chalk/') ? SUPPORTS_COLOR : null;
+    if (id === '#supports-color' && importer?.includes('/node_modules/chalk/')) return SUPPORTS_COLOR;
+    if (id === 'node:child_process' && importer?.includes('/node_modules/commander/')) return CHILD_PROCESS;
+    return null;
   },
   load(id) {
-    return id === SUPPORTS_COLOR ? 'export default { stdout: false, stderr: false };' : null;
+    if (id === SUPPORTS_COLOR) return 'export default { stdout: false, stderr: false };';
+    if (id === CHILD_PROCESS) return "module.exports = new Proxy({}, { get: (_, k) => process.getBuiltinModule('node:child_process')[k] });";
+    return null;
   },
 };
 const bundle = await rolldown({
@@ -46,7 +54,7 @@ const bundle = await rolldown({
   platform: 'node',
   // The shim is loaded by path at run time; builtins are Node's.
   external: [/\.node$/],
-  plugins: [noColorDetection],
+  plugins: [leaveOut],
   logLevel: 'warn',
 });
 const { output } = await bundle.generate({ format: 'cjs', codeSplitting: false, minify: false, comments: false });
