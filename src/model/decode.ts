@@ -6,7 +6,7 @@ import { HOST_LITTLE_ENDIAN, NLA_HDRLEN, NLMSG_HDRLEN, nlaAlign } from '../netli
 import { parseAck } from '../netlink/ack.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from '../netlink/attribute.js';
 import { errnoName, errnoText, type ExtAck } from '../netlink/errors.js';
-import { HeaderFlags, HeaderType, flagNames, type Header, type Message } from '../netlink/message.js';
+import { HeaderFlags, HeaderType, controlFlagContext, flagNames, type Header, type Message } from '../netlink/message.js';
 import type { AttrSetSpec, AttrSpec, DisplayHint, EnumSpec, FamilySpec, FieldCase, FieldSelect, IntType, MessageFrom, MessageSpec, StructField, StructSpec, SubMessage } from '../families/schema.js';
 import { attrsToObject } from './json.js';
 import { family as nlctrl } from '../families/generated/generic.js';
@@ -880,9 +880,7 @@ export function decodeMessage(m: Message, ctx: DecodeContext): DecodedMessage {
     const names = CONTROL_NAMES[h.type];
     if (names) out.type = { value: h.type, name: names[0], constant: names[1] };
     if (ctx.family) out.family = ctx.family.name;
-    // NLMSG_DONE ends a dump the way an ACK ends a request, with the same CAPPED/ACK_TLVS bits.
-    const isAck = h.type === HeaderType.Error || h.type === HeaderType.Done;
-    out.flags = flagNames(h.flags, isAck ? 'ack' : undefined);
+    out.flags = flagNames(h.flags, controlFlagContext(h.type));
     if (h.type === HeaderType.Error || h.type === HeaderType.Done) {
       const a = parseAck(m);
       out.ack = { errno: a.errno, name: ackName(ctx.family, a.errno), text: errnoText(a.errno), extAck: a.extAck };

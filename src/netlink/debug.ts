@@ -12,7 +12,7 @@
 import { formatMnl } from '../render/mnl.js';
 import { fixedHeaderSize } from '../families/protocols.js';
 import type { Message } from './message.js';
-import { HeaderFlags, HeaderType, flagNames } from './message.js';
+import { HeaderFlags, controlFlagContext, flagNames } from './message.js';
 
 /** Debugger settings (the parsed form of NLDEBUG). */
 export interface DebugOptions {
@@ -63,7 +63,7 @@ function hex(b: Uint8Array): string {
 function textLine(dir: string, m: Message): string {
   const h = m.header;
   return (
-    `nl: ${dir}: {len=${h.length} type=${h.type} flags=${flagNames(h.flags, h.type === HeaderType.Error || h.type === HeaderType.Done ? 'ack' : undefined).join('|') || '0'} seq=${h.sequence} pid=${h.pid}}` +
+    `nl: ${dir}: {len=${h.length} type=${h.type} flags=${flagNames(h.flags, controlFlagContext(h.type)).join('|') || '0'} seq=${h.sequence} pid=${h.pid}}` +
     (m.data.length ? ` ${hex(m.data)}` : '') +
     '\n'
   );

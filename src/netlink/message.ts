@@ -237,6 +237,14 @@ export function unmarshalMessage(buf: Uint8Array): Message {
 /** The kind of message whose context decides what flag bits 0x100–0x800 mean. */
 export type FlagContext = 'get' | 'new' | 'del' | 'ack' | 'other' | undefined;
 
+/**
+ * The flag context of a control message (type below 16): NLMSG_DONE ends a dump the way an ACK
+ * (NLMSG_ERROR) ends a request, with the same CAPPED/ACK_TLVS bits; the others have none.
+ */
+export function controlFlagContext(type: number): FlagContext {
+  return type === HeaderType.Error || type === HeaderType.Done ? 'ack' : undefined;
+}
+
 // The six bits that mean the same on every message.
 const COMMON_FLAGS: readonly [number, string][] = [
   [HeaderFlags.Request, 'request'],
