@@ -66,22 +66,28 @@ export function recordToObject(r: OutputRecord, options: Pick<JsonRendererOption
   }
 }
 
+// A message record's listen metadata: JSON key and value, in the order the object carries them.
+const META: readonly (readonly [key: string, value: (r: MessageRecord) => JsonValue | undefined])[] = [
+  ['time', (r) => isoTime(r.time)],
+  ['group', (r) => r.group],
+  ['group_name', (r) => r.groupName],
+  ['nsid', (r) => r.nsid],
+];
+
 function addMeta(o: Record<string, JsonValue>, r: MessageRecord): void {
-  const t = isoTime(r.time);
-  if (t !== undefined) o.time = t;
-  if (r.group !== undefined) o.group = r.group;
-  if (r.groupName !== undefined) o.group_name = r.groupName;
-  if (r.nsid !== undefined) o.nsid = r.nsid;
+  for (const [key, value] of META) {
+    const v = value(r);
+    if (v !== undefined) o[key] = v;
+  }
 }
 
-/** The listen metadata members, as addMeta puts them in the object (each with a leading comma). */
+/** The listen metadata members as addMeta puts them in the object, each with a leading comma. */
 function metaJson(r: MessageRecord): string {
   let out = '';
-  const t = isoTime(r.time);
-  if (t !== undefined) out += `,"time":${quote(t)}`;
-  if (r.group !== undefined) out += `,"group":${stringifyJson(r.group)}`;
-  if (r.groupName !== undefined) out += `,"group_name":${quote(r.groupName)}`;
-  if (r.nsid !== undefined) out += `,"nsid":${stringifyJson(r.nsid)}`;
+  for (const [key, value] of META) {
+    const v = value(r);
+    if (v !== undefined) out += `,${quote(key)}:${stringifyJson(v)}`;
+  }
   return out;
 }
 
