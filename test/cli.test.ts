@@ -204,6 +204,16 @@ describe('execute', () => {
     expect(ns.exec('ip -br -4 addr show nlpf0')).toMatch(/192\.0\.2\.77\/24/);
   });
 
+  it('sends --header-hex as given, padded to 4 when attributes follow; a prefix cannot go into it', () => {
+    const r = nlctl(['execute', '-f', 'route', '-t', 'getnetconf', '--header-hex', '02', '-a', '1:u32=1', '--dry-run', '-j', '--lossless']);
+    expect(r.status, r.stderr).toBe(0);
+    // nlmsghdr, then the 1-byte netconfmsg and 3 bytes of padding, then NETCONFA_IFINDEX.
+    expect(lines(r.stdout)[0]!.bytes).toBe('1c000000520005000000000000000000' + '02000000' + '0800010001000000');
+    const prefix = nlctl(['execute', '-f', 'route', '-t', 'newaddr', '--header-hex', '0218000001000000', '-a', 'local=192.0.2.1/24', '--dry-run']);
+    expect(prefix.status).toBe(1);
+    expect(prefix.stderr).toBe('nlctl: local: a prefix length goes into a header field: give the header by field, not as --header-hex\n');
+  });
+
   it('prints what would be sent with --dry-run, and sends nothing', () => {
     const r = nlctl(['execute', '-f', 'route', '-t', 'newlink', '-a', 'ifname=nly0', '--dry-run', '-o', 'mnl', '--color', 'never']);
     expect(r.status, r.stderr).toBe(0);

@@ -77,6 +77,19 @@ describe('requests from names and human values', () => {
     expect(ip.address).toBe('02:00:00:00:00:0b');
   });
 
+  it('uses header_bytes as given, padded to 4 only when attributes follow', () => {
+    const alone = encodeMessage(route, { type: 'getnetconf', flags: ['request', 'dump'], header_bytes: '02' });
+    expect(Buffer.from(alone.data).toString('hex')).toBe('02');
+    const withAttrs = encodeMessage(route, { type: 'getnetconf', header_bytes: '02', attrs: { ifindex: 1 } });
+    expect(Buffer.from(withAttrs.data).toString('hex')).toBe('02000000' + '0800010001000000');
+    // By field, a short header is padded even alone (iproute2 sends a netconf dump that way).
+    const byField = encodeMessage(route, { type: 'getnetconf', flags: ['request', 'dump'], header: { family: 'inet' } });
+    expect(Buffer.from(byField.data).toString('hex')).toBe('02000000');
+    expect(() => encodeMessage(route, { type: 'newaddr', header_bytes: '0218000001000000', attrs: { local: '192.0.2.1/24' } })).toThrow(
+      'local: a prefix length goes into a header field: give the header by field, not as header_bytes',
+    );
+  });
+
   it('takes addresses with a prefix as a human writes them (192.0.2.1/24): the length goes to the header', async () => {
     ns.exec('ip link set nle0 up && ip link set nle1 up');
     const index = (JSON.parse(ns.exec('ip -j link show nle0')) as { ifindex: number }[])[0]!.ifindex;

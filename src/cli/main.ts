@@ -101,7 +101,7 @@ function helpAfter(name: string): string {
 function requestOptions(cmd: Command): Command {
   return cmd
     .option('--header <field=value>', "the family header by field, e.g. family=inet (repeatable)", collect)
-    .option('--header-hex <hex>', 'the family header as hex bytes')
+    .option('--header-hex <hex>', 'the family header as hex bytes (padded to 4 when attributes follow)')
     .option('-a, --attr <name=value>', 'an attribute: NAME=VALUE (dotted for nests, e.g. linkinfo.kind=veth) or TYPE:KIND=VALUE (kinds: u8…u64, s8…s64, be16…be64, string, hex, flag, ip, mac); repeatable', collect)
     .option('--attrs <json>', 'attributes as a JSON object, the shape -j prints as "attrs"')
     .option('--payload <hex>', 'the whole payload after nlmsghdr as hex (overrides header and attributes)');

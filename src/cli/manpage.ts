@@ -145,7 +145,8 @@ that is \fI/run/netns/NAME\fR; a path to a namespace file; or a process ID (\fI/
 a length field left out is filled in, and a field the header does not have is an error.
 Values are written as people write them: enum and flag names (\fBup\fR, \fBinet6\fR), addresses (\fB192.0.2.1\fR, \fB2001:db8::1\fR),
 MACs (\fB02:00:00:00:00:09\fR), hex for bytes; an address with a prefix (\fB\-a local=192.0.2.1/24\fR, \fB\-a dst=198.51.100.0/24\fR)
-also sets the header's prefix length field (\fBprefixlen\fR, \fBdst_len\fR).
+also sets the header's prefix length field (\fBprefixlen\fR, \fBdst_len\fR), so the header must then be given by field.
+A header given by field is padded to 4 bytes as iproute2 pads it; \fB\-\-header\-hex\fR is sent as given, padded only when attributes follow.
 .TP
 .B Durations and sizes
 \fB500ms\fR, \fB10s\fR, \fB2m\fR, \fB1h\fR (plain numbers are seconds); \fB212992\fR, \fB512k\fR, \fB4M\fR.

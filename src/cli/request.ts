@@ -2,7 +2,7 @@
 // or as hex, attributes by name (-a mtu=1400, -a linkinfo.kind=veth), by number with a kind
 // (-a 3:string=lo), as a JSON object (--attrs, the shape -j prints), or the whole payload as hex.
 import { messageSpec } from '../model/decode.js';
-import { attribute, concat, EncodeError, encodeAttrs, encodeStruct, layoutFor, splitPrefixes, toBigInt, writeInt } from '../model/encode.js';
+import { attribute, concat, EncodeError, encodeBody, layoutFor, toBigInt, writeInt } from '../model/encode.js';
 import type { FamilySpec, IntType, MessageSpec } from '../families/schema.js';
 import type { JsonValue } from '../model/json.js';
 import { fromHex, parseIP, parseMac } from '../model/values.js';
@@ -136,25 +136,17 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   try {
     let body: Uint8Array;
     if (fam && spec) {
-      const { header: headerName, attrs: attrsName } = layoutFor(fam, spec, flags, o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex) : headerObj);
-      // -a local=192.0.2.1/24: the prefix length goes to the header field the description names.
-      if (headerName && o.headerHex === undefined) {
-        const split = splitPrefixes(attrsName ? fam.sets[attrsName] : undefined, named, headerObj);
-        // splitPrefixes returns new objects only when it moved a prefix.
-        if (split.attrs !== named) for (const [k, v] of Object.entries(split.attrs)) named[k] = v;
-        if (split.header !== headerObj) Object.assign(headerObj, split.header);
-      }
-      let header: Uint8Array;
-      if (o.headerHex !== undefined) header = hexArg('--header-hex', o.headerHex);
-      else header = headerName ? encodeStruct(fam, fam.structs[headerName]!, headerObj, 'header') : new Uint8Array(0);
-      if (!headerName && o.header?.length) throw new UsageError(noHeaderMessage(fam, spec, headerObj));
-      const pad = header.length % 4 ? new Uint8Array(4 - (header.length % 4)) : new Uint8Array(0);
-      const attrs = Object.keys(named).length ? encodeAttrs(fam, attrsName ? fam.sets[attrsName] : undefined, named) : new Uint8Array(0);
-      // A short described header (netconfmsg, rtgenmsg) is padded to 4 even alone, as iproute2
-      // sends it: the kernel counts what follows the aligned header as attributes, and a
-      // 17-byte netconf dump request is "invalid data after header" to it.
-      const padded = (headerName !== undefined && o.headerHex === undefined) || attrs.length > 0 || raw.length > 0;
-      body = concat([header, padded ? pad : new Uint8Array(0), attrs, ...raw]);
+      const headerBytes = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex) : undefined;
+      if (o.header?.length && !layoutFor(fam, spec, flags, headerObj).header) throw new UsageError(noHeaderMessage(fam, spec, headerObj));
+      // The model's rules: a prefix (-a local=192.0.2.1/24) goes to the header field the
+      // description names, a short header is padded to 4 as iproute2 sends it.
+      body = encodeBody(fam, spec, flags, {
+        header: headerObj,
+        headerBytes,
+        headerBytesName: '--header-hex',
+        attrs: Object.keys(named).length ? named : undefined,
+        raw,
+      });
     } else {
       if (Object.keys(named).length) throw new UsageError(`attributes by name need a described message type; use -a TYPE:KIND=VALUE or --payload`);
       if (o.header?.length) throw new UsageError('--header by field needs a described message type; use --header-hex');

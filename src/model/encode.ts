@@ -574,38 +574,82 @@ export function encodeMessage(
   const spec = family.messages.find((m) => m.value === want || m.name === want || m.constant.toLowerCase() === want);
   if (!spec) throw new EncodeError('type', `no message ${JSON.stringify(input.type)} in ${family.name}`);
   const flags = input.flags === undefined ? FLAG_BITS.request! : flagsFromNames(input.flags);
-  const parts: Uint8Array[] = [];
-  const genl = options.genlFamilyId !== undefined;
-  if (genl) parts.push(new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]));
-  const layout = layoutFor(family, spec, flags, input.header ?? {});
-  const { header: headerName, attrs: attrsName } = layout;
-  if (input.attrs !== null && typeof input.attrs === 'object' && !Array.isArray(input.attrs) && !(input.attrs instanceof Uint8Array)) {
-    // 192.0.2.1/24: the length goes to the header field the description names.
-    const headerIn = input.header !== null && typeof input.header === 'object' && !Array.isArray(input.header) ? (input.header as Record<string, JsonValue>) : {};
-    const split = splitPrefixes(attrsName ? family.sets[attrsName] : undefined, input.attrs as Record<string, JsonValue>, headerIn);
-    if (split.attrs !== input.attrs && typeof input.header_bytes === 'string') {
-      throw new EncodeError('header_bytes', 'an address with a prefix sets a header field: give the header by field, not as header_bytes');
-    }
-    input = { ...input, attrs: split.attrs, header: split.header };
-  }
+  let headerBytes: Uint8Array | undefined;
   if (typeof input.header_bytes === 'string') {
-    const hdr = fromHex(input.header_bytes);
-    if (!hdr) throw new EncodeError('header_bytes', 'expected hex');
-    parts.push(hdr);
-  } else if (headerName) {
-    const st = family.structs[headerName]!;
-    const hdr = encodeStruct(family, st, input.header ?? {}, 'header');
-    parts.push(hdr);
-    // A short header (rtgenmsg, netconfmsg) is padded to 4 bytes, attributes or not: the kernel
-    // reads what follows the aligned header as attributes (a 17-byte netconf dump request is
-    // "invalid data after header"). A header that ends in an open region (cn_msg) is the whole
-    // payload.
-    if (hdr.length % 4 && !isOpenStruct(st)) parts.push(new Uint8Array(4 - (hdr.length % 4)));
+    headerBytes = fromHex(input.header_bytes);
+    if (!headerBytes) throw new EncodeError('header_bytes', 'expected hex');
   }
-  if (input.attr_list !== undefined) parts.push(encodeLossless(input.attr_list as unknown as LosslessAttr[]));
-  else if (input.attrs !== undefined) parts.push(encodeAttrs(family, attrsName ? family.sets[attrsName] : undefined, input.attrs));
+  const body = encodeBody(family, spec, flags, {
+    header: input.header,
+    headerBytes,
+    attrs: input.attrs,
+    attrList: input.attr_list !== undefined ? (input.attr_list as unknown as LosslessAttr[]) : undefined,
+  });
+  const genl = options.genlFamilyId !== undefined;
   return {
     header: { type: genl ? options.genlFamilyId! : spec.value, flags, sequence: input.seq ?? 0, pid: input.pid ?? 0 },
-    data: concat(parts),
+    data: genl ? concat([new Uint8Array([spec.value, options.genlVersion ?? 1, 0, 0]), body]) : body,
   };
+}
+
+/** What {@link encodeBody} makes a payload of. */
+export interface BodyInput {
+  /** The fixed header's fields. */
+  header?: JsonValue;
+  /** The fixed header as bytes, used instead of `header`. */
+  headerBytes?: Uint8Array;
+  /** What `headerBytes` is called where it came from (for errors). Default header_bytes. */
+  headerBytesName?: string;
+  /** Attributes, compact form. */
+  attrs?: JsonValue;
+  /** Attributes, lossless form (exact bytes); used instead of `attrs` when present. */
+  attrList?: readonly LosslessAttr[];
+  /** Attributes already encoded, appended after the others. */
+  raw?: readonly Uint8Array[];
+}
+
+/**
+ * A message's payload after any genlmsghdr — the fixed header, then the attributes — with the
+ * layout (header struct, attribute set) `layoutFor` picks. Addresses written with a prefix
+ * move the length into the header field the description names (splitPrefixes). A header given
+ * by field is padded to 4 bytes, attributes or not (the kernel reads what follows the aligned
+ * header as attributes: a 17-byte netconf dump request is "invalid data after header"), except
+ * one that ends in an open region (cn_msg), which is the whole payload; header bytes are used
+ * as given, padded only when attributes follow them.
+ */
+export function encodeBody(family: FamilySpec, spec: MessageSpec, flags: number, input: BodyInput): Uint8Array {
+  const layout = layoutFor(family, spec, flags, input.headerBytes ?? input.header ?? {});
+  let header = input.header ?? {};
+  let attrs = input.attrs;
+  if (isObject(attrs) && input.attrList === undefined && layout.header) {
+    const given = attrs;
+    const split = splitPrefixes(layout.attrs ? family.sets[layout.attrs] : undefined, given, isObject(header) ? header : {});
+    if (split.attrs !== given) {
+      if (input.headerBytes) {
+        const moved = Object.keys(given).filter((k) => split.attrs[k] !== given[k]);
+        throw new EncodeError(moved.join(', '), `a prefix length goes into a header field: give the header by field, not as ${input.headerBytesName ?? 'header_bytes'}`);
+      }
+      attrs = split.attrs;
+      header = split.header;
+    }
+  }
+  const set = layout.attrs ? family.sets[layout.attrs] : undefined;
+  const encoded = input.attrList !== undefined ? encodeLossless(input.attrList) : attrs !== undefined ? encodeAttrs(family, set, attrs) : new Uint8Array(0);
+  const raw = input.raw ?? [];
+  const parts: Uint8Array[] = [];
+  if (input.headerBytes) {
+    parts.push(input.headerBytes);
+    if (encoded.length || raw.length) parts.push(padding(input.headerBytes.length));
+  } else if (layout.header) {
+    const st = family.structs[layout.header]!;
+    const hdr = encodeStruct(family, st, header, 'header');
+    parts.push(hdr);
+    if (!isOpenStruct(st)) parts.push(padding(hdr.length));
+  }
+  return concat([...parts, encoded, ...raw]);
+}
+
+/** Zero bytes from `length` up to the next multiple of 4. */
+function padding(length: number): Uint8Array {
+  return new Uint8Array((4 - (length % 4)) % 4);
 }
