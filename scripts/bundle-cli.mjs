@@ -108,6 +108,6 @@ const run = spawnSync(process.execPath, [`${root}bin/nlctl`, 'decode', '--input'
 if (run.status !== 0) throw new Error(`warm-up run failed (${run.status}): ${run.stderr}`);
 if (!run.stdout.toString().includes('"dst":"10.0.15.159"')) throw new Error('warm-up run printed something unexpected');
 const data = readFileSync(`${cacheFile}.tmp`);
-writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${id}\n`, 'latin1'), data]));
-rmSync(`${cacheFile}.tmp`);
+writeFileSync(`${cacheFile}.tmp`, Buffer.concat([Buffer.from(`${id}\n`, 'latin1'), data]));
+renameSync(`${cacheFile}.tmp`, cacheFile);
 console.error(`bundle-cli: ${out} (${(text.length / 1024).toFixed(0)} KiB), code cache ${(data.length / 1024).toFixed(0)} KiB`);

@@ -145,7 +145,7 @@ describe('a bundle or cache that does not fit', () => {
     }
   });
 
-  it('falls back to the ES modules when the bundle is missing, does not compile, or NLCTL_BUNDLE=0', () => {
+  it('falls back to the ES modules when the bundle is missing, does not load, or NLCTL_BUNDLE=0', () => {
     const good = readFileSync(bundle);
     try {
       let r = decodeIn('0');
@@ -154,12 +154,18 @@ describe('a bundle or cache that does not fit', () => {
 
       writeFileSync(bundle, `${good.toString('latin1', 0, 42)}this is not JavaScript (\n`);
       r = decodeIn('trace');
-      expect(traceLine(r)).toBeUndefined();
+      expect(traceLine(r)).toMatch(new RegExp(`^nlctl: bundle ${bundle}: does not load \\(.+\\), running the ES modules$`));
+      expect(r.stdout).toBe(expected);
+
+      // It compiles and runs, but is not the CLI.
+      writeFileSync(bundle, `${good.toString('latin1', 0, 42)}exports.notMain = 1;\n`);
+      r = decodeIn('trace');
+      expect(traceLine(r)).toBe(`nlctl: bundle ${bundle}: does not load (no main()), running the ES modules`);
       expect(r.stdout).toBe(expected);
 
       rmSync(bundle);
       r = decodeIn('trace');
-      expect(traceLine(r)).toBeUndefined();
+      expect(traceLine(r)).toBe(`nlctl: bundle ${bundle}: not read (ENOENT), running the ES modules`);
       expect(r.stdout).toBe(expected);
       expect(r.status).toBe(0);
     } finally {
