@@ -1,7 +1,7 @@
 // End-to-end: bin/nlctl spawned against the real kernel in a scratch namespace, compared with
 // iproute2 and libmnl, and on every malformed-input path.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,21 @@ describe('dump', () => {
     expect(recs[0]).toMatchObject({ type: 'NLMSG_ERROR', error: { errno: -95, name: 'EOPNOTSUPP' } });
     expect(recs.at(-1)).toEqual({ record: 'summary', messages: 1, errors: 1, overruns: 0, elapsed: expect.any(Number) });
     expect(r.stderr).toMatch(/^nlctl: the kernel said EOPNOTSUPP/);
+  });
+
+  it('ends a dump quietly with status 0 when the reader goes away while it waits for the kernel', () => {
+    // | head -1 closes the pipe at once; the dump is then often waiting for its next datagram.
+    for (let i = 0; i < 8; i++) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" -n ${ns.name} dump -f route -t getlink -j | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('status=0\n');
+    }
+  });
+
+  it('says why when stdout cannot be written (a full disk), exit 2', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" decode -f route -j > /dev/full`], { encoding: 'utf8', input: '2c00000018000506dd33046b0000000002180000fe0300010000000008000100c6336400080005000a000001' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('nlctl: write failed: ENOSPC (no space left on device)\n');
   });
 
   it('ends quietly with status 0 when the reader goes away (| head -1)', () => {
@@ -306,6 +321,49 @@ describe('dump --on-intr', () => {
     expect(messages).toBeGreaterThan(0);
     expect(messages).toBeLessThan(30000); // stopped part way
     expect(recs.at(-1)).toMatchObject({ record: 'summary', messages, errors: 0 });
+  });
+
+  it('ends the same way when Ctrl-C comes while it waits for the kernel (stdout a file), at any moment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlctl-sigint-'));
+    try {
+      writeFileSync(join(dir, 'routes'), Array.from({ length: 30000 }, (_, i) => `route add 10.21.${i >> 8}.${i & 255}/32 dev v0\n`).join(''));
+      intr.exec(`ip link set v0 up && ip link set v1 up && ip -batch ${join(dir, 'routes')}`);
+      // Interrupted `afterMs` after its first output (the dump is under way), or not at all.
+      const run = async (afterMs?: number) => {
+        const file = join(dir, 'out');
+        const fd = openSync(file, 'w');
+        const child = spawn(process.execPath, [BIN, '-n', intr.name, 'dump', '-f', 'route', '-t', 'getroute', '-j'], { stdio: ['ignore', fd, 'pipe'] });
+        closeSync(fd);
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+        let first = 0;
+        if (afterMs !== undefined) {
+          const poll = setInterval(() => {
+            if (!first && statSync(file).size > 0) {
+              first = Date.now();
+              setTimeout(() => child.kill('SIGINT'), afterMs);
+            }
+          }, 2);
+          void exited.then(() => clearInterval(poll));
+        }
+        const started = Date.now();
+        const [code, signal] = await exited;
+        return { code, signal, err, ms: Date.now() - started, recs: lines(readFileSync(file, 'utf8')) };
+      };
+      const whole = await run();
+      expect(whole.code).toBe(0);
+      for (const after of [0, 10, 25, 50, 100]) {
+        const r = await run(after);
+        const part = `${after} ms into the dump`;
+        expect(r.err, part).toBe('');
+        expect(r.recs.at(-1)).toMatchObject({ record: 'summary', errors: 0 });
+        // Interrupted (by the signal) or already done (exit 0): never an error status.
+        expect(r.signal === 'SIGINT' || r.code === 0, `${part}: ${r.code} ${r.signal}`).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('retry: drops the interrupted dump and prints one consistent dump, as ip shows it', async () => {

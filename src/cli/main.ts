@@ -246,6 +246,10 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; every usage mistake exits 1 (commander printed the message).
       return err.exitCode === 0 ? 0 : 1;
     }
+    // stdout's reader went away (| head) while a command was waiting: the quiet stop Output
+    // makes of it everywhere else.
+    const e = err as NodeJS.ErrnoException;
+    if (e instanceof Error && e.code === 'EPIPE' && e.syscall === 'write') return 0;
     const verbose = argv.includes('-v') || argv.includes('--verbose') || process.env.NLCTL_DEBUG === '1';
     // Loaded only when something failed: it knows every error nlctl can meet.
     const { message, status } = await import('./errors.js').then(

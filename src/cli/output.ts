@@ -22,6 +22,7 @@ export class Output {
   readonly #stream: NodeJS.WriteStream;
   readonly #abort = new AbortController();
   #broken = false;
+  #failure: Error | undefined;
   #ended = false;
   /** Bytes rendered and not yet written. */
   readonly #pending = new ByteSink(CHUNK * 2);
@@ -37,13 +38,11 @@ export class Output {
     this.#renderer = renderer;
     this.#stream = stream;
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      // The reader went away: stop producing, quietly (exit 0), as ripgrep and ip do.
-      if (err.code === 'EPIPE') {
-        this.#broken = true;
-        this.#abort.abort(err);
-      } else {
-        this.#abort.abort(err);
-      }
+      // The reader went away: stop producing, quietly (exit 0), as ripgrep and ip do. Any other
+      // failure (a full disk) stops too, and end() reports it.
+      this.#broken = true;
+      if (err.code !== 'EPIPE') this.#failure ??= err;
+      this.#abort.abort(err);
     });
   }
 
@@ -57,7 +56,7 @@ export class Output {
     return this.#abort.signal;
   }
 
-  /** True after EPIPE. */
+  /** True once stdout failed: after EPIPE (a quiet stop) or another write error (see end()). */
   get broken(): boolean {
     return this.#broken;
   }
@@ -110,12 +109,17 @@ export class Output {
     if (!more) await this.#drained();
   }
 
-  /** Write what is queued and what the renderer keeps for the end. Safe to call twice. */
+  /**
+   * Write what is queued and what the renderer keeps for the end. Safe to call twice. Rejects
+   * with the error stdout failed with, other than EPIPE (which ends quietly).
+   */
   async end(): Promise<void> {
-    if (this.#ended) return;
-    this.#ended = true;
-    if (!this.#broken) this.#pending.text(this.#renderer.end?.() ?? '');
-    await this.#flush();
+    if (!this.#ended) {
+      this.#ended = true;
+      if (!this.#broken) this.#pending.text(this.#renderer.end?.() ?? '');
+      await this.#flush();
+    }
+    if (this.#failure) throw this.#failure;
   }
 
   #drained(): Promise<void> {

@@ -42,6 +42,12 @@ export async function dump(o: DumpOptions, g: GlobalOptions): Promise<void> {
       try {
         await attempts();
       } catch (err) {
+        // Ctrl-C or a closed stdout while waiting for the kernel: a stop, not a failure (the
+        // wait rejects with the signal's reason); finish() still runs.
+        if (stop.aborted && err === stop.reason) {
+          await finish();
+          return;
+        }
         // The kernel refused the dump: its error is a record like any reply (as execute shows it).
         if (err instanceof NetlinkError && err.reply) {
           const rec = messageRecord(target, err.reply, 'received', {}, sent);
