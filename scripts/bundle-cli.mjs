@@ -12,12 +12,16 @@
 // that run compiled then are in it too. Its first line is the bundle's identity (a hash of the
 // bundle's text), which bin/nlctl compares before handing the cache to V8: V8 itself checks
 // only the source length, its version and its flags. A cache made by another Node version is
-// rejected by V8 and the bundle is compiled from source: slower, never wrong.
+// rejected by V8 and the bundle is compiled from source: slower, never wrong. (Both files are
+// build output: a bundle edited by hand keeps its first line, so run this script again.)
+// bin/nlctl runs the ES modules instead when dist/cli/main.js is newer than the bundle (tsc
+// ran on its own since).
 //
 //   node scripts/bundle-cli.mjs          (run by `npm run build` after tsc)
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
@@ -57,17 +61,26 @@ const bundle = await rolldown({
   plugins: [leaveOut],
   logLevel: 'warn',
 });
-const { output } = await bundle.generate({ format: 'cjs', codeSplitting: false, minify: false, comments: false });
+// Strict, as the ES modules it is made of are.
+const { output } = await bundle.generate({ format: 'cjs', codeSplitting: false, minify: false, comments: false, strict: true });
 await bundle.close();
 if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`expected one chunk, got ${output.map((o) => o.fileName).join(', ')}`);
 
 // Pure ASCII, so bin/nlctl reads it as latin1 (a one-byte string, no UTF-8 decoding). Outside
 // comments, which are stripped, the only non-ASCII characters are in string, template and
 // regular-expression literals, where \uXXXX means the same character.
-const builtins = [...output[0].code.matchAll(/^let \w+ = require\("(node:[\w/]+)"\);$/gm)].map((m) => m[1]);
+const source = output[0].code;
+if (!/^(\/\/[^\n]*\n|\s)*(['"])use strict\2/.test(source)) throw new Error('the bundle is not strict');
+const builtins = [...source.matchAll(/^let \w+ = require\("(node:[\w/]+)"\);$/gm)].map((m) => m[1]);
 const EXPECTED = ['node:fs', 'node:path', 'node:process', 'node:module', 'node:url'];
 if (builtins.some((b) => !EXPECTED.includes(b))) throw new Error(`the bundle loads ${builtins.join(', ')} at start: load the others where they are used (process.getBuiltinModule)`);
-const code = output[0].code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+// Everything else it requires must be a builtin too (the bundle is self-contained), and it
+// must not import(): under vm.Script that throws (no dynamic-import callback).
+const required = [...source.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]);
+const notBuiltin = required.filter((r) => !builtinModules.includes(r.replace(/^node:/, '')));
+if (notBuiltin.length) throw new Error(`the bundle requires ${notBuiltin.join(', ')}: only builtins may stay outside it`);
+if (/\bimport\s*\(/.test(source)) throw new Error('the bundle has a dynamic import(), which vm.Script cannot run');
+const code = source.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 if (/String\.raw/.test(code)) throw new Error('String.raw in the bundle: \\u escapes would change its text');
 const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
 const text = `// nlctl ${id}\n${code}`;
@@ -101,12 +114,15 @@ msgs.writeUInt32LE(20, ROUTES * 60);
 msgs.writeUInt16LE(3, ROUTES * 60 + 4); // NLMSG_DONE
 msgs.writeUInt16LE(0x2, ROUTES * 60 + 6);
 
-// The same flags as a user's run (V8 rejects a cache made under other flags): no NODE_OPTIONS.
-const env = { ...process.env, NLCTL_BUNDLE_CACHE_OUT: `${cacheFile}.tmp` };
+// The same flags as a user's run (V8 rejects a cache made under other flags): no NODE_OPTIONS;
+// and the bundle, whatever NLCTL_BUNDLE says in this environment.
+const env = { ...process.env, NLCTL_BUNDLE: '1', NLCTL_BUNDLE_CACHE_OUT: `${cacheFile}.tmp` };
 delete env.NODE_OPTIONS;
+rmSync(`${cacheFile}.tmp`, { force: true });
 const run = spawnSync(process.execPath, [`${root}bin/nlctl`, 'decode', '--input', 'raw', '-f', 'route', '-j'], { input: msgs, env, maxBuffer: 64 << 20 });
 if (run.status !== 0) throw new Error(`warm-up run failed (${run.status}): ${run.stderr}`);
 if (!run.stdout.toString().includes('"dst":"10.0.15.159"')) throw new Error('warm-up run printed something unexpected');
+if (!existsSync(`${cacheFile}.tmp`)) throw new Error(`warm-up run did not run the bundle (no code cache written): ${run.stderr}`);
 const data = readFileSync(`${cacheFile}.tmp`);
 writeFileSync(`${cacheFile}.tmp`, Buffer.concat([Buffer.from(`${id}\n`, 'latin1'), data]));
 renameSync(`${cacheFile}.tmp`, cacheFile);

@@ -2,12 +2,12 @@
 // how bin/nlctl loads it: the same behaviour as the ES modules it is made from, its cache used
 // when it belongs to it, and a stale cache, a damaged cache or a damaged bundle never in the way.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns } from './helpers/netns.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -43,6 +43,8 @@ describe('the bundle the build made', () => {
     const id = /^\/\/ nlctl ([0-9a-f]{32})\n/.exec(text)?.[1];
     expect(id).toBeDefined();
     expect(/[^\x00-\x7f]/.test(text)).toBe(false);
+    // Strict, as the modules it is made of.
+    expect(text.split('\n')[1]).toBe('"use strict";');
     const cache = readFileSync(`${BUNDLE}.cache`);
     expect(cache.toString('latin1', 0, 33)).toBe(`${id}\n`);
     // Every module of the CLI and its dependencies is in it: it requires Node's builtins only.
@@ -104,17 +106,25 @@ describe('the bundle the build made', () => {
 
 describe('a bundle or cache that does not fit', () => {
   // A copy of the package's run-time files, to damage at will.
-  const root = mkdtempSync(join(tmpdir(), 'nlctl-bundle-test-'));
-  cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
-  cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true });
-  cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-  const bundle = join(root, 'dist', 'cli', 'nlctl.cjs');
-  const cacheFile = `${bundle}.cache`;
-  const goodCache = readFileSync(cacheFile);
-  const expected = nlctl(['decode', '-f', 'route', '-j'], { input: ROUTE_HEX, bundle: '0' }).stdout;
+  let root = '';
+  let bundle = '';
+  let cacheFile = '';
+  let goodCache = Buffer.alloc(0);
+  let expected = '';
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'nlctl-bundle-test-'));
+    cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
+    cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true, preserveTimestamps: true });
+    cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+    bundle = join(root, 'dist', 'cli', 'nlctl.cjs');
+    cacheFile = `${bundle}.cache`;
+    goodCache = readFileSync(cacheFile);
+    expected = nlctl(['decode', '-f', 'route', '-j'], { input: ROUTE_HEX, bundle: '0' }).stdout;
+  });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
   const decodeIn = (bundleMode?: string) => nlctl(['decode', '-f', 'route', '-j'], { input: ROUTE_HEX, root, bundle: bundleMode });
 
   it('runs the copy as the original runs', () => {
@@ -171,5 +181,23 @@ describe('a bundle or cache that does not fit', () => {
     } finally {
       writeFileSync(bundle, good);
     }
+  });
+
+  it('in a checkout, runs the ES modules when they are newer than the bundle (tsc ran on its own since)', () => {
+    const main = join(root, 'dist', 'cli', 'main.js');
+    const { mtime } = statSync(bundle);
+    try {
+      utimesSync(main, new Date(), new Date(mtime.getTime() + 60_000));
+      // An installed package (no tsconfig.json) goes by the bundle: extraction sets the times.
+      expect(traceLine(decodeIn('trace'))).toBe(`nlctl: bundle ${bundle}: code cache used`);
+      writeFileSync(join(root, 'tsconfig.json'), '{}\n');
+      const r = decodeIn('trace');
+      expect(traceLine(r)).toBe(`nlctl: bundle ${bundle}: older than dist/cli/main.js, running the ES modules`);
+      expect(r.stdout).toBe(expected);
+    } finally {
+      rmSync(join(root, 'tsconfig.json'), { force: true });
+      utimesSync(main, new Date(), new Date(mtime.getTime() - 60_000));
+    }
+    expect(traceLine(decodeIn('trace'))).toBe(`nlctl: bundle ${bundle}: code cache used`);
   });
 });

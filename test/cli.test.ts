@@ -224,6 +224,8 @@ describe('execute', () => {
     expect(r.status, r.stderr).toBe(0);
     // nlmsghdr, then the 1-byte netconfmsg and 3 bytes of padding, then NETCONFA_IFINDEX.
     expect(lines(r.stdout)[0]!.bytes).toBe('1c000000520005000000000000000000' + '02000000' + '0800010001000000');
+    const both = nlctl(['execute', '-f', 'route', '-t', 'getlink', '--header', 'family=inet', '--header-hex', '00', '--dry-run']);
+    expect([both.status, both.stderr]).toEqual([1, 'nlctl: --header and --header-hex both give the family header: use one\n']);
     const prefix = nlctl(['execute', '-f', 'route', '-t', 'newaddr', '--header-hex', '0218000001000000', '-a', 'local=192.0.2.1/24', '--dry-run']);
     expect(prefix.status).toBe(1);
     expect(prefix.stderr).toBe('nlctl: local: a prefix length goes into a header field: give the header by field, not as --header-hex\n');

@@ -31,6 +31,7 @@ export function stdoutColor(g: GlobalOptions): boolean {
 
 /** The package version, read from package.json next to dist/ or src/. */
 export function version(): string {
+  // Two levels up from dist/cli (this module, or the bundle beside it) or src/cli.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

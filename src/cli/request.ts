@@ -135,6 +135,7 @@ export function buildRequest(target: Target, type: number, flags: number, o: Req
   }
   try {
     let body: Uint8Array;
+    if (o.header?.length && o.headerHex !== undefined) throw new UsageError('--header and --header-hex both give the family header: use one');
     if (fam && spec) {
       const headerBytes = o.headerHex !== undefined ? hexArg('--header-hex', o.headerHex) : undefined;
       if (o.header?.length && !layoutFor(fam, spec, flags, headerObj).header) throw new UsageError(noHeaderMessage(fam, spec, headerObj));

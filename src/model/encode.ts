@@ -596,7 +596,7 @@ export function encodeMessage(
 export interface BodyInput {
   /** The fixed header's fields. */
   header?: JsonValue;
-  /** The fixed header as bytes, used instead of `header`. */
+  /** The fixed header as bytes, used instead of `header` (which is then not read). */
   headerBytes?: Uint8Array;
   /** What `headerBytes` is called where it came from (for errors). Default header_bytes. */
   headerBytesName?: string;
@@ -619,7 +619,7 @@ export interface BodyInput {
  */
 export function encodeBody(family: FamilySpec, spec: MessageSpec, flags: number, input: BodyInput): Uint8Array {
   const layout = layoutFor(family, spec, flags, input.headerBytes ?? input.header ?? {});
-  let header = input.header ?? {};
+  let header = input.headerBytes ? {} : input.header ?? {};
   let attrs = input.attrs;
   if (isObject(attrs) && input.attrList === undefined && layout.header) {
     const given = attrs;

@@ -147,7 +147,8 @@ class FamilyPlan {
 }
 
 const PLANS = new WeakMap<FamilySpec, FamilyPlan>();
-// The last family asked for: a dump asks for the same one 100k times.
+// The last family asked for: a dump asks for the same one 100k times (this pins at most one
+// description beyond the WeakMap).
 let lastPlan: FamilyPlan | undefined;
 
 function familyPlan(family: FamilySpec): FamilyPlan {

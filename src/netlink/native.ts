@@ -137,7 +137,8 @@ export interface NativeAddon {
  */
 export function loadNative(): NativeAddon {
   const here = dirname(fileURLToPath(import.meta.url));
-  // src/netlink or dist/netlink: the package root is two levels up either way.
+  // src/netlink or dist/netlink: the package root is two levels up either way — and from
+  // dist/cli, where the CLI's bundle (dist/cli/nlctl.cjs) runs this code with its own URL.
   const root = resolve(here, '..', '..');
   const candidates = [
     process.env.NLCTL_NATIVE,
