@@ -46,6 +46,8 @@ beforeAll(() => {
   writeFileSync(join(files, 'spec.yaml'), '');
   mkdirSync(join(files, 'sub'));
   ns = createNetns('nlctl-comp');
+  // Made now (createNetns makes it on first use): the completion lists /run/netns.
+  void ns.path;
 });
 
 afterAll(() => {

@@ -52,26 +52,43 @@ function deleteNamespace(name: string): void {
 }
 
 /**
- * Create a fresh network namespace named `<prefix>-<pid>-<random hex>`, so parallel test files
- * and repeated runs never collide. It starts with only a `lo` interface (down).
+ * A fresh network namespace named `<prefix>-<pid>-<random hex>`, so parallel test files and
+ * repeated runs never collide. It starts with only a `lo` interface (down). It is created when
+ * first used (name, path, ip, exec), not here: a file whose tests a filter skips entirely runs
+ * none of its hooks, so a namespace made at load time would outlive it.
  */
 export function createNetns(prefix: string): Netns {
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`createNetns: bad prefix ${JSON.stringify(prefix)}`);
   const name = `${prefix}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const n of [...live]) deleteNamespace(n);
-    });
-  }
-  run('ip', ['netns', 'add', name]);
-  live.add(name);
+  let state: 'new' | 'live' | 'gone' = 'new';
+  const made = (): string => {
+    if (state === 'gone') throw new Error(`createNetns: ${name} was destroyed`);
+    if (state === 'new') {
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', () => {
+          for (const n of [...live]) deleteNamespace(n);
+        });
+      }
+      run('ip', ['netns', 'add', name]);
+      live.add(name);
+      state = 'live';
+    }
+    return name;
+  };
   return {
-    name,
-    path: `/run/netns/${name}`,
-    ip: (...args: string[]) => run('ip', ['-n', name, ...args]),
-    exec: (cmd: string) => run('ip', ['netns', 'exec', name, 'sh', '-c', cmd]),
-    destroy: () => deleteNamespace(name),
+    get name() {
+      return made();
+    },
+    get path() {
+      return `/run/netns/${made()}`;
+    },
+    ip: (...args: string[]) => run('ip', ['-n', made(), ...args]),
+    exec: (cmd: string) => run('ip', ['netns', 'exec', made(), 'sh', '-c', cmd]),
+    destroy: () => {
+      if (state === 'live') deleteNamespace(name);
+      state = 'gone';
+    },
   };
 }
 
