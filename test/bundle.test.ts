@@ -2,7 +2,7 @@
 // how bin/nlctl loads it: the same behaviour as the ES modules it is made from, its cache used
 // when it belongs to it, and a stale cache, a damaged cache or a damaged bundle never in the way.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,12 @@ interface Run {
   stderr: string;
 }
 
-function nlctl(args: string[], opts: { bundle?: string; input?: string | Buffer; root?: string } = {}): Run {
+function nlctl(args: string[], opts: { bundle?: string; input?: string | Buffer; root?: string; nodeOptions?: string } = {}): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.NLCTL_BUNDLE;
   delete env.NODE_OPTIONS;
   if (opts.bundle !== undefined) env.NLCTL_BUNDLE = opts.bundle;
+  if (opts.nodeOptions !== undefined) env.NODE_OPTIONS = opts.nodeOptions;
   const r = spawnSync(process.execPath, [join(opts.root ?? REPO, 'bin', 'nlctl'), ...args], { encoding: 'utf8', input: opts.input, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -133,23 +134,42 @@ describe('a bundle or cache that does not fit', () => {
     expect(r.stdout).toBe(expected);
   });
 
-  it('compiles from source when the cache belongs to another bundle, is missing, or V8 rejects it', () => {
+  it('compiles from source when the cache belongs to another bundle, is missing, or V8 rejects it, and makes one for the next run', () => {
+    const traces = (r: Run) => r.stderr.split('\n').filter((l) => l.startsWith(`nlctl: bundle ${bundle}: `)).map((l) => l.slice(`nlctl: bundle ${bundle}: `.length));
+    // Each degraded run leaves a cache this Node takes; the one after it uses it.
+    const healed = () => {
+      const r = decodeIn('trace');
+      expect(traces(r)).toEqual(['code cache used']);
+      expect(r.stdout).toBe(expected);
+      expect(readFileSync(cacheFile).subarray(0, 33)).toEqual(goodCache.subarray(0, 33));
+    };
     try {
       writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${'0'.repeat(32)}\n`), goodCache.subarray(33)]));
       let r = decodeIn('trace');
-      expect(traceLine(r)).toBe(`nlctl: bundle ${bundle}: no code cache`);
+      expect(traces(r)).toEqual(['no code cache', 'code cache written for the next run']);
       expect(r.stdout).toBe(expected);
+      healed();
 
       // The right name over bytes V8 cannot use (as from another Node version): V8 says no.
       writeFileSync(cacheFile, Buffer.concat([goodCache.subarray(0, 33), Buffer.alloc(4096, 0x5a)]));
       r = decodeIn('trace');
-      expect(traceLine(r)).toBe(`nlctl: bundle ${bundle}: code cache rejected`);
+      expect(traces(r)).toEqual(['code cache rejected', 'code cache written for the next run']);
       expect(r.stdout).toBe(expected);
+      healed();
 
       rmSync(cacheFile);
       r = decodeIn('trace');
-      expect(traceLine(r)).toBe(`nlctl: bundle ${bundle}: no code cache`);
+      expect(traces(r)).toEqual(['no code cache', 'code cache written for the next run']);
       expect(r.stdout).toBe(expected);
+      healed();
+
+      // Not under extra Node or V8 flags: such a cache would fit only runs with them.
+      rmSync(cacheFile);
+      r = nlctl(['decode', '-f', 'route', '-j'], { input: ROUTE_HEX, root, bundle: 'trace', nodeOptions: '--max-old-space-size=200' });
+      expect(traces(r)).toEqual(['no code cache']);
+      expect(r.stdout).toBe(expected);
+      expect(existsSync(cacheFile)).toBe(false);
+      expect(readdirSync(join(root, 'dist', 'cli')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
       writeFileSync(cacheFile, goodCache);
     }

@@ -424,6 +424,9 @@ platform is shipped.
 \fB0\fR: run the CLI from the package's separate modules instead of its single start-up file
 (\fIdist/cli/nlctl.cjs\fR, compiled with a V8 code cache made when the package was built);
 \fBtrace\fR: say on standard error which was used and whether the code cache was.
+A code cache made by another Node.js version is of no use; the first run that finds it so
+writes one for the next runs when the package directory is writable (not under \fBNODE_OPTIONS\fR
+or other Node.js flags, whose cache would fit only runs with them).
 The output is the same either way and only start-up time differs, except that the stack trace of
 an internal error (\fB\-v\fR) points into that file: set \fB0\fR for a bug report.
 In a source checkout, when \fIdist/cli/main.js\fR is newer than that file (the TypeScript was compiled again on its own), the modules are used.
