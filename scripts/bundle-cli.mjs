@@ -115,15 +115,14 @@ msgs.writeUInt16LE(3, ROUTES * 60 + 4); // NLMSG_DONE
 msgs.writeUInt16LE(0x2, ROUTES * 60 + 6);
 
 // The same flags as a user's run (V8 rejects a cache made under other flags): no NODE_OPTIONS;
-// and the bundle, whatever NLCTL_BUNDLE says in this environment.
-const env = { ...process.env, NLCTL_BUNDLE: '1', NLCTL_BUNDLE_CACHE_OUT: `${cacheFile}.tmp` };
+// and the bundle, whatever NLCTL_BUNDLE says in this environment. bin/nlctl writes the cache
+// file itself, in the form it reads.
+const env = { ...process.env, NLCTL_BUNDLE: '1', NLCTL_BUNDLE_CACHE_OUT: cacheFile };
 delete env.NODE_OPTIONS;
-rmSync(`${cacheFile}.tmp`, { force: true });
 const run = spawnSync(process.execPath, [`${root}bin/nlctl`, 'decode', '--input', 'raw', '-f', 'route', '-j'], { input: msgs, env, maxBuffer: 64 << 20 });
 if (run.status !== 0) throw new Error(`warm-up run failed (${run.status}): ${run.stderr}`);
 if (!run.stdout.toString().includes('"dst":"10.0.15.159"')) throw new Error('warm-up run printed something unexpected');
-if (!existsSync(`${cacheFile}.tmp`)) throw new Error(`warm-up run did not run the bundle (no code cache written): ${run.stderr}`);
-const data = readFileSync(`${cacheFile}.tmp`);
-writeFileSync(`${cacheFile}.tmp`, Buffer.concat([Buffer.from(`${id}\n`, 'latin1'), data]));
-renameSync(`${cacheFile}.tmp`, cacheFile);
-console.error(`bundle-cli: ${out} (${(text.length / 1024).toFixed(0)} KiB), code cache ${(data.length / 1024).toFixed(0)} KiB`);
+if (!existsSync(cacheFile)) throw new Error(`warm-up run did not run the bundle (no code cache written): ${run.stderr}`);
+const cache = readFileSync(cacheFile);
+if (cache.toString('latin1', 0, id.length + 1) !== `${id}\n`) throw new Error('the code cache names another bundle');
+console.error(`bundle-cli: ${out} (${(text.length / 1024).toFixed(0)} KiB), code cache ${(cache.length / 1024).toFixed(0)} KiB`);

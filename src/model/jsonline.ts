@@ -78,7 +78,7 @@ class AttrPlan {
   readonly size: number;
   /** Its integer type, for readInt (Kind.Int, Kind.VarInt; an array's element type). */
   readonly intType: IntType;
-  /** Byte order without NLA_F_NET_BYTEORDER (the flag makes it big-endian). */
+  /** Byte order without NLA_F_NET_BYTEORDER (the flag makes it big-endian): see littleFor. */
   readonly little: boolean;
   /** An attribute that may repeat: an array in the object, even once. */
   readonly multi: boolean;
@@ -101,6 +101,11 @@ class AttrPlan {
     this.multi = !!spec.multi; // truthy, as the general decoder reads it
     this.ipv4 = (spec.display === 'ipv4' || spec.display === 'ip') && !spec.struct && !spec.arrayOf;
     this.texts = spec.enum || spec.flags || spec.display === 'hex' ? new Map() : null;
+  }
+
+  /** Whether an attribute of this kind with header type `rawType` holds little-endian integers. */
+  littleFor(rawType: number): boolean {
+    return this.little && (rawType & NLA_F_NET_BYTEORDER) === 0;
   }
 }
 
@@ -518,7 +523,7 @@ function writeAttrs(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, b: Bytes, sta
 function writeAttr(sink: ByteSink, fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, off: number, len: number, rawType: number, start: number, end: number, depth: number): boolean {
   const data = off + NLA_HDRLEN;
   const size = len - NLA_HDRLEN;
-  const little = ap.little && (rawType & NLA_F_NET_BYTEORDER) === 0;
+  const little = ap.littleFor(rawType);
   switch (ap.kind) {
     case Kind.Int:
     case Kind.VarInt: {
@@ -613,7 +618,7 @@ function selectorValue(fp: FamilyPlan, plan: SetPlan, ap: AttrPlan, b: Bytes, st
       const size = len - NLA_HDRLEN;
       if (sel.kind === Kind.String) return [b.buf.toString('utf8', data, textEnd(b.buf, data, size)), undefined];
       if ((sel.kind === Kind.Int && size === sel.size) || (sel.kind === Kind.VarInt && (size === 4 || size === 8))) {
-        const n = readInt(b.view, data, sel.spec.type as IntType, size, attrLittleEndian(sel.spec, (rawType & NLA_F_NET_BYTEORDER) !== 0));
+        const n = readInt(b.view, data, sel.intType, size, sel.littleFor(rawType));
         return [scalarDisplay(fp.family, sel.spec, n), sel.spec.enum || sel.spec.flags ? n : undefined];
       }
       // Any other selector: the general path knows what it reads.

@@ -312,8 +312,7 @@ export class Conn {
       try {
         d = this.#sock.receive(this.#bufferSize);
       } catch (err) {
-        this.#debug.error('receive', err);
-        this.#queue.push({ error: err as Error });
+        this.#failedReceive(err);
         // ENOBUFS reports a loss but the socket goes on; anything else ends this drain.
         if ((err as { code?: string }).code !== 'ENOBUFS') return;
         continue;
@@ -356,15 +355,19 @@ export class Conn {
       },
       (err: unknown) => {
         this.#ahead = undefined;
-        if (this.#closed) return;
-        this.#queue.push({ error: err as Error });
-        try {
-          this.#debug.error('receive', err);
-        } catch {
-          // a debug writer's failure must not lose the error
-        }
+        if (!this.#closed) this.#failedReceive(err);
       },
     );
+  }
+
+  /** A receive failed: the reader meets the error in turn, and NLDEBUG shows it. */
+  #failedReceive(err: unknown): void {
+    this.#queue.push({ error: err as Error });
+    try {
+      this.#debug.error('receive', err);
+    } catch {
+      // a debug writer's failure must not lose the error
+    }
   }
 
   /** Wait for the read-ahead in flight, or until `signal` aborts (then reject with its reason). */
